@@ -1,0 +1,223 @@
+/*
+ * NAME
+ *        parse - pure parsers for Postfix SMTP client log messages
+ * SYNOPSIS
+ *        #include "parse.h"
+ *        int parse_record(const PfRecord *rec, Event *ret, const char **reterr_reason);
+ *        int parse_tls_line(Span msg, TlsLine *ret, const char **reterr_reason);
+ *        int parse_delivery(Span msg, Delivery *ret, const char **reterr_reason);
+ *        int parse_tls_field(Span field, TlsStatus *ret, const char **reterr_reason);
+ *        FailReason parse_failure_reason(Span text);
+ *        ProgramKind identifier_program(const char *identifier);
+ * DESCRIPTION
+ *        No I/O, no logging, no globals, no allocation. Every Span in an output
+ *        points into the input message. Grammar of every accepted line: see the
+ *        header of each parse_*.c file and postfix-log-formats.md.
+ * DIAGNOSTICS
+ *        1 parsed, 0 not a line of that kind (IGNORED), -EBADMSG when the line
+ *        is of that kind but malformed/truncated (*reterr_reason is a static
+ *        string saying why).
+ */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "record.h"
+#include "util.h"
+
+typedef enum ProgramKind {
+        PROGRAM_SMTP,                   /* .../smtp and .../lmtp: the client */
+        PROGRAM_TLSPROXY,               /* .../tlsproxy: never counted */
+        PROGRAM_OTHER,
+        _PROGRAM_KIND_MAX,
+        _PROGRAM_KIND_INVALID = -EINVAL,
+} ProgramKind;
+
+typedef enum Trust {
+        TRUST_UNKNOWN,                  /* no TLS line seen */
+        TRUST_ANONYMOUS,
+        TRUST_UNTRUSTED,
+        TRUST_TRUSTED,
+        TRUST_VERIFIED,
+        _TRUST_MAX,
+        _TRUST_INVALID = -EINVAL,
+} Trust;
+
+typedef enum TlsLevel {
+        TLS_LEVEL_NONE_SET,             /* no token */
+        TLS_LEVEL_NONE,
+        TLS_LEVEL_MAY,
+        TLS_LEVEL_ENCRYPT,
+        TLS_LEVEL_FINGERPRINT,
+        TLS_LEVEL_HALFDANE,
+        TLS_LEVEL_DANE,
+        TLS_LEVEL_DANE_ONLY,
+        TLS_LEVEL_VERIFY,
+        TLS_LEVEL_SECURE,
+        TLS_LEVEL_UNKNOWN,
+        _TLS_LEVEL_MAX,
+        _TLS_LEVEL_INVALID = -EINVAL,
+} TlsLevel;
+
+typedef enum RequireTls {
+        REQUIRETLS_NONE_SET,
+        REQUIRETLS_REQUIRETLS,
+        REQUIRETLS_NOCERTMATCH,
+        REQUIRETLS_NOSTARTTLS,
+        REQUIRETLS_NOENCRYPTION,
+        REQUIRETLS_NONE,
+        _REQUIRETLS_MAX,
+        _REQUIRETLS_INVALID = -EINVAL,
+} RequireTls;
+
+/* Why a delivery failed for a TLS reason. Names are stable (JSON, store). */
+typedef enum FailReason {
+        FAIL_NONE,                      /* ""                      not a TLS failure */
+        FAIL_STARTTLS_NOT_OFFERED,      /* "starttls_not_offered"  TLS is required, but was not offered */
+        FAIL_STARTTLS_REFUSED,          /* "starttls_refused"      ... host H refused to start TLS */
+        FAIL_TLS_UNAVAILABLE,           /* "tls_unavailable"       our TLS engine is unavailable */
+        FAIL_HANDSHAKE,                 /* "handshake_failed"      Cannot start TLS: handshake failure */
+        FAIL_CERT_NOT_VERIFIED,         /* "cert_not_verified"     Server certificate not verified/trusted */
+        FAIL_POLICY_LOOKUP,             /* "policy_lookup_failed"  client TLS configuration problem, tls=unknown? */
+        FAIL_DANE,                      /* "dane_failed"           TLSA/DNSSEC problems under dane-only */
+        FAIL_REQUIRETLS,                /* "requiretls_failed"     Sender requested REQUIRETLS, but ... */
+        FAIL_STS,                       /* "sts_failed"            MTA-STS policy failure */
+        FAIL_POLICY_VIOLATED,           /* "policy_violated"       a "!" tls= token with no text above */
+        _FAIL_REASON_MAX,
+        _FAIL_REASON_INVALID = -EINVAL,
+} FailReason;
+
+typedef enum DeliveryStatus {
+        STATUS_SENT,
+        STATUS_DEFERRED,
+        STATUS_BOUNCED,
+        STATUS_SOFTBOUNCE,
+        STATUS_DELIVERABLE,
+        STATUS_UNDELIVERABLE,           /* also "undeliverable-but-not-cached" */
+        STATUS_EXPIRED,
+        _DELIVERY_STATUS_MAX,
+        _DELIVERY_STATUS_INVALID = -EINVAL,
+} DeliveryStatus;
+
+/* "[ADDR]:PORT" of a peer; port 0 when absent (LMTP over a UNIX socket). */
+typedef struct Peer {
+        Span host;                      /* name before '[' */
+        Span addr;                      /* inside the brackets */
+        uint32_t port;
+        bool has_port;
+} Peer;
+
+/* Line kinds 1 and 2: "<Trust> TLS connection established|reused to H[A]:P: ..." */
+typedef struct TlsLine {
+        bool reused;
+        Trust trust;                    /* TRUST_UNKNOWN for the 2.2-2.4 form */
+        Peer peer;
+        Span protocol;                  /* "TLSv1.3" */
+        Span cipher;                    /* "TLS_AES_256_GCM_SHA384" */
+        uint32_t bits_used;
+        uint32_t bits_alg;
+        Span kex;                       /* optional suffixes, empty when absent */
+        Span server_signature;
+        Span server_digest;
+} TlsLine;
+
+/* One slot of the tls= field: [!]init[:final] or init? */
+typedef struct TlsFeature {
+        bool present;
+        bool violated;                  /* leading '!' */
+        bool undecided;                 /* trailing '?' */
+        int init;                       /* TlsLevel for slot 0, RequireTls for slot 1 */
+        int final;                      /* = init when no ":final" */
+} TlsFeature;
+
+typedef struct TlsStatus {
+        TlsFeature level;               /* slot 0 */
+        TlsFeature requiretls;          /* slot 1 */
+} TlsStatus;
+
+/* Line kind 3: "QID: to=<R>, [orig_to=<O>, ]relay=..., ..., status=S (REASON)" */
+typedef struct Delivery {
+        Span queue_id;
+        Span to;                        /* without <> */
+        Span orig_to;
+        bool relay_none;                /* relay=none */
+        Span relay;                     /* the whole relay value */
+        Peer relay_peer;                /* when relay is H[A]:P or H[A] */
+        bool relay_is_peer;             /* false for relay=none, relay=local, ... */
+        uint32_t conn_use;              /* 0 when absent, else >= 2 */
+        Span delay;
+        Span delays;
+        bool has_tls_field;
+        TlsStatus tls;
+        Span dsn;
+        DeliveryStatus status;
+        Span reason;                    /* text inside the final parentheses */
+        FailReason fail_reason;         /* classified from reason and tls= */
+} Delivery;
+
+/* Kinds 4, 8, 9, 3.2/3.3 texts: a TLS failure detail, maybe with a queue id. */
+typedef struct TlsFailure {
+        Span queue_id;                  /* empty when the line has none */
+        FailReason reason;
+        Peer peer;                      /* when the text names one */
+        Span text;
+} TlsFailure;
+
+/* Kind 5: "connect to H[A]:P: <errno text>" */
+typedef struct ConnectFailure {
+        Peer peer;
+        Span text;
+} ConnectFailure;
+
+/* Kinds 6, 7: TLS policy lookup warnings and table errors */
+typedef struct PolicyWarning {
+        Span destination;
+        Span host;
+        Span text;
+} PolicyWarning;
+
+typedef enum EventType {
+        EVENT_IGNORED,
+        EVENT_TLS_ESTABLISHED,
+        EVENT_TLS_REUSED,
+        EVENT_DELIVERY,
+        EVENT_TLS_FAILURE_DETAIL,
+        EVENT_CONNECT_FAILURE,
+        EVENT_POLICY_WARNING,
+        _EVENT_TYPE_MAX,
+        _EVENT_TYPE_INVALID = -EINVAL,
+} EventType;
+
+typedef struct Event {
+        EventType type;
+        union {
+                TlsLine tls;
+                Delivery delivery;
+                TlsFailure failure;
+                ConnectFailure connect;
+                PolicyWarning policy;
+        };
+} Event;
+
+ProgramKind identifier_program(const char *identifier);
+
+int parse_record(const PfRecord *rec, Event *ret, const char **reterr_reason);
+int parse_tls_line(Span msg, TlsLine *ret, const char **reterr_reason);
+int parse_delivery(Span msg, Delivery *ret, const char **reterr_reason);
+int parse_tls_field(Span field, TlsStatus *ret, const char **reterr_reason);
+int parse_peer(Span s, Peer *ret);      /* "H[A]:P" or "H[A]"; -EBADMSG otherwise */
+FailReason parse_failure_reason(Span text);
+
+const char *trust_to_string(Trust t);           /* "Verified", "" for unknown */
+Trust trust_from_string(const char *s);
+const char *tls_level_to_string(TlsLevel l);    /* "dane-only", "" for NONE_SET */
+TlsLevel tls_level_from_span(Span s);
+const char *requiretls_to_string(RequireTls r);
+const char *fail_reason_to_string(FailReason r);
+FailReason fail_reason_from_string(const char *s);
+const char *delivery_status_to_string(DeliveryStatus s);
+/* Canonical text of a tls= field, e.g. "may:none", "!encrypt", "dane?", "may/requiretls:none"
+ * into buf (at least 64 bytes). "" when not present. */
+void tls_status_format(const TlsStatus *st, char *buf, size_t bufsz);
