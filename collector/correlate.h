@@ -16,6 +16,14 @@
  *        evicted when idle (log time) and by an LRU cap. The pending state can
  *        be serialised and loaded so that it spans two runs.
  *        Each delivery line gives one Outcome through the callback.
+ *        Limits of 0 mean the defaults. internal_relays entries are "[ADDR]:PORT",
+ *        "[ADDR]", a bare address or a relay host name (case-insensitive).
+ *        correlator_save() writes a versioned text blob (malloc'd, NUL-terminated);
+ *        correlator_load() replaces all session state with it.
+ * DIAGNOSTICS
+ *        correlate_feed(): 1 an outcome was emitted, 0 state only, -EINVAL, -ENOMEM.
+ *        correlator_load(): -EBADMSG for a malformed blob (the correlator is then
+ *        left without sessions), -ENOMEM.
  */
 #pragma once
 
@@ -74,6 +82,8 @@ int correlate_feed(Correlator *c, const PfRecord *rec, const Event *ev);
 void correlator_stats(const Correlator *c, CorrelateStats *ret);
 int correlator_save(Correlator *c, char **ret, size_t *ret_len);
 int correlator_load(Correlator *c, const char *data, size_t len);
+/* Sessions with pending state right now (bounded by max_sessions). */
+size_t correlator_sessions(const Correlator *c);
 
 const char *outcome_kind_to_string(OutcomeKind k);     /* "tls", "plaintext", "tls_failed", ... */
 OutcomeKind outcome_kind_from_string(const char *s);

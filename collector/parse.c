@@ -1,1 +1,360 @@
+/*
+ * NAME
+ *        parse - classify one Postfix log record and dispatch it to a line parser
+ * SYNOPSIS
+ *        #include "parse.h"
+ *        int parse_record(const PfRecord *rec, Event *ret, const char **reterr_reason);
+ *        ProgramKind identifier_program(const char *identifier);
+ * DESCRIPTION
+ *        The program is the last "/" component of SYSLOG_IDENTIFIER; what comes
+ *        before it (syslog_name, possibly with "/" itself) is opaque. Only the
+ *        SMTP/LMTP client produces events; tlsproxy and everything else is
+ *        EVENT_IGNORED. For the client the message is dispatched on its shape:
+ *
+ *            message   = "warning: " warning       ; parse_failure.c
+ *                      / ("error: " / "fatal: " / "panic: ") text   ; ignored
+ *                      / tls-line                  ; parse_tls.c
+ *                      / qid ": to=<" ...          ; parse_delivery.c
+ *                      / qid ": " reason           ; parse_failure.c (TLS reasons only)
+ *                      / detail                    ; parse_failure.c
+ *            qid       = 6*64(DIGIT / "A"-"F") / 12*64(ALPHA / DIGIT)
+ *
+ *        Also the enum <-> string tables. The strings are stable identifiers
+ *        stored in the database and printed in JSON.
+ * DIAGNOSTICS
+ *        1 parsed (ret->type says what), 0 ignored (ret->type = EVENT_IGNORED),
+ *        -EBADMSG malformed line of a known kind or an over-long message.
+ */
+#include <string.h>
+
 #include "parse.h"
+#include "parse_util.h"
+
+#define QUEUE_ID_SHORT_MIN 6
+#define QUEUE_ID_LONG_MIN 12
+#define QUEUE_ID_MAX 64
+
+static const char *const trust_table[_TRUST_MAX] = {
+        [TRUST_UNKNOWN]   = "",
+        [TRUST_ANONYMOUS] = "Anonymous",
+        [TRUST_UNTRUSTED] = "Untrusted",
+        [TRUST_TRUSTED]   = "Trusted",
+        [TRUST_VERIFIED]  = "Verified",
+};
+
+static const char *const tls_level_table[_TLS_LEVEL_MAX] = {
+        [TLS_LEVEL_NONE_SET]    = "",
+        [TLS_LEVEL_NONE]        = "none",
+        [TLS_LEVEL_MAY]         = "may",
+        [TLS_LEVEL_ENCRYPT]     = "encrypt",
+        [TLS_LEVEL_FINGERPRINT] = "fingerprint",
+        [TLS_LEVEL_HALFDANE]    = "halfdane",
+        [TLS_LEVEL_DANE]        = "dane",
+        [TLS_LEVEL_DANE_ONLY]   = "dane-only",
+        [TLS_LEVEL_VERIFY]      = "verify",
+        [TLS_LEVEL_SECURE]      = "secure",
+        [TLS_LEVEL_UNKNOWN]     = "unknown",
+};
+
+static const char *const requiretls_table[_REQUIRETLS_MAX] = {
+        [REQUIRETLS_NONE_SET]     = "",
+        [REQUIRETLS_REQUIRETLS]   = "requiretls",
+        [REQUIRETLS_NOCERTMATCH]  = "nocertmatch",
+        [REQUIRETLS_NOSTARTTLS]   = "nostarttls",
+        [REQUIRETLS_NOENCRYPTION] = "noencryption",
+        [REQUIRETLS_NONE]         = "none",
+};
+
+static const char *const fail_reason_table[_FAIL_REASON_MAX] = {
+        [FAIL_NONE]                 = "",
+        [FAIL_STARTTLS_NOT_OFFERED] = "starttls_not_offered",
+        [FAIL_STARTTLS_REFUSED]     = "starttls_refused",
+        [FAIL_TLS_UNAVAILABLE]      = "tls_unavailable",
+        [FAIL_HANDSHAKE]            = "handshake_failed",
+        [FAIL_CERT_NOT_VERIFIED]    = "cert_not_verified",
+        [FAIL_POLICY_LOOKUP]        = "policy_lookup_failed",
+        [FAIL_DANE]                 = "dane_failed",
+        [FAIL_REQUIRETLS]           = "requiretls_failed",
+        [FAIL_STS]                  = "sts_failed",
+        [FAIL_POLICY_VIOLATED]      = "policy_violated",
+};
+
+static const char *const delivery_status_table[_DELIVERY_STATUS_MAX] = {
+        [STATUS_SENT]          = "sent",
+        [STATUS_DEFERRED]      = "deferred",
+        [STATUS_BOUNCED]       = "bounced",
+        [STATUS_SOFTBOUNCE]    = "SOFTBOUNCE",
+        [STATUS_DELIVERABLE]   = "deliverable",
+        [STATUS_UNDELIVERABLE] = "undeliverable",
+        [STATUS_EXPIRED]       = "expired",
+};
+
+static const char *const event_type_table[_EVENT_TYPE_MAX] = {
+        [EVENT_IGNORED]            = "ignored",
+        [EVENT_TLS_ESTABLISHED]    = "tls_established",
+        [EVENT_TLS_REUSED]         = "tls_reused",
+        [EVENT_DELIVERY]           = "delivery",
+        [EVENT_TLS_FAILURE_DETAIL] = "tls_failure_detail",
+        [EVENT_CONNECT_FAILURE]    = "connect_failure",
+        [EVENT_POLICY_WARNING]     = "policy_warning",
+};
+
+static const char *const program_kind_table[_PROGRAM_KIND_MAX] = {
+        [PROGRAM_SMTP]     = "smtp",
+        [PROGRAM_TLSPROXY] = "tlsproxy",
+        [PROGRAM_OTHER]    = "other",
+};
+
+/* table_lookup - index of s in table, or -EINVAL */
+static int table_lookup(const char *const *table, int n, Span s) {
+        for (int i = 0; i < n; i++) {
+                size_t len = strlen(table[i]);
+
+                if (s.n == len && memcmp(s.p, table[i], len) == 0)
+                        return i;
+        }
+        return -EINVAL;
+}
+
+static int table_lookup_str(const char *const *table, int n, const char *s) {
+        if (!s)
+                return -EINVAL;
+        return table_lookup(table, n, span_make(s, strlen(s)));
+}
+
+#define TABLE_TO_STRING(table, v) \
+        ((v) >= 0 && (size_t) (v) < ELEMENTS(table) ? (table)[(v)] : NULL)
+#define ELEMENTS(x) (sizeof(x) / sizeof((x)[0]))
+
+const char *trust_to_string(Trust t) {
+        return TABLE_TO_STRING(trust_table, t);
+}
+
+Trust trust_from_string(const char *s) {
+        return (Trust) table_lookup_str(trust_table, _TRUST_MAX, s);
+}
+
+const char *tls_level_to_string(TlsLevel l) {
+        return TABLE_TO_STRING(tls_level_table, l);
+}
+
+TlsLevel tls_level_from_span(Span s) {
+        return (TlsLevel) table_lookup(tls_level_table, _TLS_LEVEL_MAX, s);
+}
+
+const char *requiretls_to_string(RequireTls r) {
+        return TABLE_TO_STRING(requiretls_table, r);
+}
+
+RequireTls requiretls_from_span(Span s) {
+        return (RequireTls) table_lookup(requiretls_table, _REQUIRETLS_MAX, s);
+}
+
+const char *fail_reason_to_string(FailReason r) {
+        return TABLE_TO_STRING(fail_reason_table, r);
+}
+
+FailReason fail_reason_from_string(const char *s) {
+        return (FailReason) table_lookup_str(fail_reason_table, _FAIL_REASON_MAX, s);
+}
+
+const char *delivery_status_to_string(DeliveryStatus s) {
+        return TABLE_TO_STRING(delivery_status_table, s);
+}
+
+DeliveryStatus delivery_status_from_span(Span s) {
+        if (SP_EQ(s, "undeliverable-but-not-cached"))
+                return STATUS_UNDELIVERABLE;
+        return (DeliveryStatus) table_lookup(delivery_status_table, _DELIVERY_STATUS_MAX, s);
+}
+
+const char *event_type_to_string(EventType t) {
+        return TABLE_TO_STRING(event_type_table, t);
+}
+
+const char *program_kind_to_string(ProgramKind k) {
+        return TABLE_TO_STRING(program_kind_table, k);
+}
+
+/* identifier_program - classify SYSLOG_IDENTIFIER by its last "/" component */
+ProgramKind identifier_program(const char *identifier) {
+        const char *prog, *slash;
+        size_t n;
+
+        if (!identifier)
+                return PROGRAM_OTHER;
+        n = strnlen(identifier, PF_IDENTIFIER_MAX + 1);
+        if (n > PF_IDENTIFIER_MAX)
+                return PROGRAM_OTHER;
+        slash = memrchr(identifier, '/', n);
+        prog = slash ? slash + 1 : identifier;
+        n -= (size_t) (prog - identifier);
+
+        if ((n == 4 && memcmp(prog, "smtp", 4) == 0) ||
+            (n == 4 && memcmp(prog, "lmtp", 4) == 0))
+                return PROGRAM_SMTP;
+        if (n == 8 && memcmp(prog, "tlsproxy", 8) == 0)
+                return PROGRAM_TLSPROXY;
+        return PROGRAM_OTHER;
+}
+
+/* parse_queue_id - split "QID: rest"; 1 when msg starts with a queue id.
+ * Short ids are upper-case hex (5 hex digits of microseconds + the inode
+ * number); long ids (enable_long_queue_ids) have at least 12 alphanumerics. */
+int parse_queue_id(Span msg, Span *ret_qid, Span *ret_rest) {
+        size_t i = 0, lim = msg.n < QUEUE_ID_MAX + 1 ? msg.n : QUEUE_ID_MAX + 1;
+        bool hex = true;
+
+        while (i < lim && sp_is_alnum(msg.p[i])) {
+                if (!sp_is_digit(msg.p[i]) && !(msg.p[i] >= 'A' && msg.p[i] <= 'F'))
+                        hex = false;
+                i++;
+        }
+        if (i > QUEUE_ID_MAX || i < (hex ? QUEUE_ID_SHORT_MIN : QUEUE_ID_LONG_MIN))
+                return 0;
+        if (i + 2 > msg.n || msg.p[i] != ':' || msg.p[i + 1] != ' ')
+                return 0;
+        if (ret_qid)
+                *ret_qid = span_make(msg.p, i);
+        if (ret_rest)
+                *ret_rest = sp_from(msg, i + 2);
+        return 1;
+}
+
+/* parse_record - turn one record of any program into an Event */
+int parse_record(const PfRecord *rec, Event *ret, const char **reterr_reason) {
+        Span msg, rest;
+        int r;
+
+        if (!rec || !ret)
+                return -EINVAL;
+
+        ret->type = EVENT_IGNORED;
+        if (rec->message_len > PF_MESSAGE_MAX)
+                return sp_bad(reterr_reason, "message longer than 64 KiB");
+        if (!rec->message && rec->message_len > 0)
+                return sp_bad(reterr_reason, "message missing");
+        if (identifier_program(rec->identifier) != PROGRAM_SMTP)
+                return 0;
+
+        msg = span_make(rec->message, rec->message_len);
+        if (msg.n == 0)
+                return 0;
+
+        switch (msg.p[0]) {
+        case 'w':
+                if (SP_PREFIX(msg, "warning: "))
+                        return parse_failure_line(sp_from(msg, strlen("warning: ")), true,
+                                                  ret, reterr_reason);
+                break;
+        case 'e':
+                if (SP_PREFIX(msg, "error: "))
+                        return 0;
+                break;
+        case 'f':
+                if (SP_PREFIX(msg, "fatal: "))
+                        return 0;
+                break;
+        case 'p':
+                if (SP_PREFIX(msg, "panic: "))
+                        return 0;
+                break;
+        case 'A': case 'U': case 'T': case 'V':
+                r = parse_tls_line(msg, &ret->tls, reterr_reason);
+                if (r < 0) {
+                        ret->type = EVENT_IGNORED;
+                        return r;
+                }
+                if (r > 0) {
+                        ret->type = ret->tls.reused ? EVENT_TLS_REUSED : EVENT_TLS_ESTABLISHED;
+                        return 1;
+                }
+                break;
+        }
+
+        if (parse_queue_id(msg, NULL, &rest) > 0 && SP_PREFIX(rest, "to=<")) {
+                r = parse_delivery(msg, &ret->delivery, reterr_reason);
+                if (r <= 0) {
+                        ret->type = EVENT_IGNORED;
+                        return r;
+                }
+                ret->type = EVENT_DELIVERY;
+                return 1;
+        }
+
+        return parse_failure_line(msg, false, ret, reterr_reason);
+}
+
+/* parse_peer_prefix - "H[A]" with an optional ":P" at the start of s.
+ * H is non-empty and has no space or brackets, A is non-empty, P is 1..65535.
+ * *ret_len is how much of s was used. */
+int parse_peer_prefix(Span s, Peer *ret, size_t *ret_len) {
+        size_t lb, rb, i, nd;
+        Peer p = { 0 };
+
+        lb = sp_chr(sp_head(s, PF_HOSTNAME_MAX + 1), '[');
+        if (lb == SIZE_MAX || lb == 0)
+                return -EBADMSG;
+        for (i = 0; i < lb; i++)
+                if (s.p[i] == ' ' || s.p[i] == ']' || (unsigned char) s.p[i] < 0x20)
+                        return -EBADMSG;
+        rb = sp_chr(sp_from(s, lb + 1), ']');
+        if (rb == SIZE_MAX || rb == 0)
+                return -EBADMSG;
+        rb += lb + 1;
+        if (sp_chr(span_make(s.p + lb + 1, rb - lb - 1), '[') != SIZE_MAX)
+                return -EBADMSG;
+
+        p.host = span_make(s.p, lb);
+        p.addr = span_make(s.p + lb + 1, rb - lb - 1);
+        i = rb + 1;
+        if (i + 1 < s.n && s.p[i] == ':' && sp_is_digit(s.p[i + 1])) {
+                nd = sp_digits(sp_from(s, i + 1));
+                if (sp_u32(span_make(s.p + i + 1, nd), &p.port) < 0 || p.port == 0 || p.port > 65535)
+                        return -EBADMSG;
+                p.has_port = true;
+                i += 1 + nd;
+        }
+        if (ret)
+                *ret = p;
+        if (ret_len)
+                *ret_len = i;
+        return 0;
+}
+
+/* parse_peer - the whole span is "H[A]:P" or "H[A]" */
+int parse_peer(Span s, Peer *ret) {
+        Peer p;
+        size_t n;
+
+        if (parse_peer_prefix(s, &p, &n) < 0 || n != s.n)
+                return -EBADMSG;
+        if (ret)
+                *ret = p;
+        return 0;
+}
+
+/* peer_find_in_text - first "H[A]" or "H[A]:P" in free text; empty Peer if none */
+Peer peer_find_in_text(Span text) {
+        Span s = text;
+
+        for (unsigned tries = 0; tries < 8; tries++) {
+                size_t lb = sp_chr(s, '['), start;
+                Peer p;
+
+                if (lb == SIZE_MAX)
+                        break;
+                start = lb;
+                while (start > 0 && lb - start < PF_HOSTNAME_MAX && s.p[start - 1] != ' ')
+                        start--;
+                if (parse_peer_prefix(sp_from(s, start), &p, NULL) >= 0) {
+                        /* "(host[addr]" inside a parenthesised text */
+                        while (p.host.n > 0 && p.host.p[0] == '(')
+                                sp_skip(&p.host, 1);
+                        if (p.host.n > 0)
+                                return p;
+                }
+                s = sp_from(s, lb + 1);
+        }
+        return (Peer) { 0 };
+}

@@ -9,6 +9,7 @@
  *        int parse_tls_field(Span field, TlsStatus *ret, const char **reterr_reason);
  *        FailReason parse_failure_reason(Span text);
  *        ProgramKind identifier_program(const char *identifier);
+ *        int parse_peer(Span s, Peer *ret);
  * DESCRIPTION
  *        No I/O, no logging, no globals, no allocation. Every Span in an output
  *        points into the input message. Grammar of every accepted line: see the
@@ -16,7 +17,8 @@
  * DIAGNOSTICS
  *        1 parsed, 0 not a line of that kind (IGNORED), -EBADMSG when the line
  *        is of that kind but malformed/truncated (*reterr_reason is a static
- *        string saying why).
+ *        string saying why). Messages longer than PF_MESSAGE_MAX are -EBADMSG.
+ *        The *_to_string() functions return NULL for out-of-range values.
  */
 #pragma once
 
@@ -121,6 +123,11 @@ typedef struct TlsLine {
         Span kex;                       /* optional suffixes, empty when absent */
         Span server_signature;
         Span server_digest;
+        Span kex_detail;                /* "X25519", "2048 bits": text inside " (...)" */
+        Span server_signature_detail;   /* "2048 bits", "P-256 raw public key", ... */
+        Span client_signature;
+        Span client_signature_detail;
+        Span client_digest;
 } TlsLine;
 
 /* One slot of the tls= field: [!]init[:final] or init? */
@@ -153,16 +160,18 @@ typedef struct Delivery {
         TlsStatus tls;
         Span dsn;
         DeliveryStatus status;
+        bool status_not_cached;         /* "undeliverable-but-not-cached" */
         Span reason;                    /* text inside the final parentheses */
+        bool reason_truncated;          /* no closing ')': record cut at 2000 bytes */
         FailReason fail_reason;         /* classified from reason and tls= */
 } Delivery;
 
-/* Kinds 4, 8, 9, 3.2/3.3 texts: a TLS failure detail, maybe with a queue id. */
+/* Kinds 4, 8, 9, 11, 12, 3.2/3.3 texts: a TLS failure detail, maybe with a queue id. */
 typedef struct TlsFailure {
         Span queue_id;                  /* empty when the line has none */
         FailReason reason;
-        Peer peer;                      /* when the text names one */
-        Span text;
+        Peer peer;                      /* when the text names one; only host for the STS MX warning */
+        Span text;                      /* message without "warning: " and "QID: " */
 } TlsFailure;
 
 /* Kind 5: "connect to H[A]:P: <errno text>" */
@@ -173,9 +182,10 @@ typedef struct ConnectFailure {
 
 /* Kinds 6, 7: TLS policy lookup warnings and table errors */
 typedef struct PolicyWarning {
-        Span destination;
-        Span host;
-        Span text;
+        Span destination;               /* next-hop ("[mx.example]:25", "example.com"), may be empty */
+        Span host;                      /* MX host name, empty for table errors */
+        Span text;                      /* the reason after "D/H: " or "destination \"D\": " */
+        FailReason reason;              /* text classified; FAIL_POLICY_LOOKUP when nothing more specific */
 } PolicyWarning;
 
 typedef enum EventType {
@@ -214,10 +224,14 @@ const char *trust_to_string(Trust t);           /* "Verified", "" for unknown */
 Trust trust_from_string(const char *s);
 const char *tls_level_to_string(TlsLevel l);    /* "dane-only", "" for NONE_SET */
 TlsLevel tls_level_from_span(Span s);
-const char *requiretls_to_string(RequireTls r);
+const char *requiretls_to_string(RequireTls r);   /* "nocertmatch", "" for NONE_SET */
+RequireTls requiretls_from_span(Span s);
 const char *fail_reason_to_string(FailReason r);
 FailReason fail_reason_from_string(const char *s);
 const char *delivery_status_to_string(DeliveryStatus s);
+DeliveryStatus delivery_status_from_span(Span s);
+const char *event_type_to_string(EventType t);          /* "delivery", "tls_established", ... */
+const char *program_kind_to_string(ProgramKind k);      /* "smtp", "tlsproxy", "other" */
 /* Canonical text of a tls= field, e.g. "may:none", "!encrypt", "dane?", "may/requiretls:none"
  * into buf (at least 64 bytes). "" when not present. */
 void tls_status_format(const TlsStatus *st, char *buf, size_t bufsz);

@@ -6,10 +6,12 @@
  *        int config_load(const char *path, bool must_exist, Config **ret, char **reterr_message);
  *        Config *config_free(Config *c);
  * DESCRIPTION
- *        Loaded with libcyaml against a declared schema (config.c only includes
+ *        Checked with libyaml (config_check.c, for FILE:LINE messages), then
+ *        loaded with libcyaml against a declared schema (config.c only includes
  *        <cyaml/cyaml.h>). Unknown keys and wrong types are errors that name the
  *        file, line and key (*reterr_message, malloc'd). Missing keys keep the
- *        defaults set by config_new(). See mxtls.yaml(5).
+ *        defaults set by config_new(). List fields are never NULL after
+ *        config_new()/config_load() (possibly empty). See mxtls.yaml(5).
  */
 #pragma once
 
@@ -18,7 +20,7 @@
 
 typedef struct Config {
         char *state_file;               /* store path; NULL = default location */
-        char **identifiers;             /* SYSLOG_IDENTIFIER patterns (fnmatch), NULL-terminated */
+        char **identifiers;             /* SYSLOG_IDENTIFIER patterns (fnmatch), NULL-terminated; empty = defaults */
         char **directories;             /* journal directories; NULL/empty = local journal */
         bool local_only;                /* SD_JOURNAL_LOCAL_ONLY for the default journal */
         char **internal_relays;         /* extra addresses/hosts of this host's filters */
@@ -30,10 +32,10 @@ typedef struct Config {
         char *template_name;            /* advise template, default "conservative" */
         char *templates_dir;            /* default MXTLS_DATADIR "/policy-templates" */
         char *policy_file;              /* NULL = ask postconf */
-        char **exclude_domains;         /* never proposed */
-        uint32_t prometheus_top_n;      /* default 20 */
-        char *prometheus_file;          /* NULL = <state dir>/mxtls.prom */
-        char *advise_file;              /* NULL = <state dir>/tls_policy.suggested */
+        char **exclude_domains;         /* never proposed; lower case, ".example.com" = subdomains */
+        uint32_t prometheus_top_n;      /* default 20; 0 = totals only */
+        char *prometheus_file;          /* report --format prometheus without --output; NULL = stdout */
+        char *advise_file;              /* advise without --output; NULL = stdout */
 } Config;
 
 #define CONFIG_DEFAULT_PATH MXTLS_SYSCONFDIR "/mxtls.yaml"

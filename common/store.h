@@ -4,6 +4,8 @@
  * SYNOPSIS
  *        #include "store.h"
  *        int store_open(const char *path, StoreMode mode, Store **ret);
+ *        int store_open_full(const char *path, StoreMode mode, Store **ret,
+ *                            char **reterr_message);
  * DESCRIPTION
  *        One SQLite file in WAL mode with a busy timeout and a schema_version
  *        table with migrations. Only this module includes <sqlite3.h>.
@@ -79,9 +81,13 @@ typedef int (*DailyRowFn)(const DailyRow *row, void *userdata);   /* <0 stops wi
 typedef int (*EvidenceRowFn)(const EvidenceRow *row, void *userdata);
 
 int store_open(const char *path, StoreMode mode, Store **ret);
+/* Same, and on failure *reterr_message (malloc'd, may stay NULL on OOM) says why. */
+int store_open_full(const char *path, StoreMode mode, Store **ret, char **reterr_message);
 Store *store_close(Store *s);
 const char *store_path(const Store *s);
-int store_set_busy_timeout(Store *s, unsigned msec);
+int store_set_busy_timeout(Store *s, unsigned msec);  /* default STORE_BUSY_TIMEOUT_MSEC */
+/* Human message for the last failure on s (file name, what, SQLite's words). */
+const char *store_last_error(const Store *s);
 
 int store_begin(Store *s);              /* BEGIN IMMEDIATE */
 int store_commit(Store *s);
@@ -92,7 +98,7 @@ int store_add_evidence(Store *s, const EvidenceRow *row);      /* counters added
 int store_set_state(Store *s, const char *key, const void *data, size_t len);
 int store_get_state(Store *s, const char *key, char **ret, size_t *ret_len); /* -ENOENT when absent */
 int store_delete_state(Store *s, const char *key);
-int store_prune(Store *s, const char *before_day);             /* retention */
+int store_prune(Store *s, const char *before_day);             /* retention; >= 0 daily rows removed */
 
 int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata);
 int store_query_evidence(Store *s, const StoreQuery *q, EvidenceRowFn fn, void *userdata);
@@ -100,3 +106,4 @@ int store_query_evidence(Store *s, const StoreQuery *q, EvidenceRowFn fn, void *
 int store_day_range(Store *s, char *ret_first, char *ret_last);
 
 #define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_TIMEOUT_MSEC 10000

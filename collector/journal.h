@@ -1,0 +1,45 @@
+/*
+ * NAME
+ *        journal - the systemd journal as a record source
+ * SYNOPSIS
+ *        #include "journal.h"
+ *        int journal_source_open(const JournalOptions *o, Source **ret);
+ *        char *const *journal_source_identifiers(const Source *s);
+ * DESCRIPTION
+ *        Opens the local journal (SD_JOURNAL_LOCAL_ONLY when local_only), or
+ *        the given directories and files. One directory alone is opened with
+ *        sd_journal_open_directory() (its machine-id subdirectories included);
+ *        several directories, or directories together with files, are opened
+ *        as one interleaved set with sd_journal_open_files() over the *.journal
+ *        files found in each directory and its machine-id subdirectories when
+ *        the source is opened.
+ *
+ *        The identifier patterns (fnmatch(3); NULL = journal_default_identifiers)
+ *        are resolved against the unique SYSLOG_IDENTIFIER values of the
+ *        journal, and the values found are OR-ed as exact matches, as
+ *        journalctl does.
+ *
+ *        Positions are "USEC CURSOR": the realtime timestamp and the cursor of
+ *        the last entry read.
+ * DIAGNOSTICS
+ *        -ENODATA when no SYSLOG_IDENTIFIER value matches the patterns;
+ *        other negative errno values from sd-journal (-ENOENT, -EACCES, ...).
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "source.h"
+
+typedef struct JournalOptions {
+        char *const *directories;       /* NULL-terminated; NULL or empty = none */
+        char *const *files;             /* NULL-terminated; NULL or empty = none */
+        char *const *identifiers;       /* fnmatch patterns; NULL or empty = defaults */
+        bool local_only;                /* for the local journal only */
+} JournalOptions;
+
+extern char *const journal_default_identifiers[];
+
+int journal_source_open(const JournalOptions *o, Source **ret);
+/* The SYSLOG_IDENTIFIER values selected, NULL-terminated; NULL if s is not a journal source. */
+char *const *journal_source_identifiers(const Source *s);

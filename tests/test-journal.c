@@ -1,0 +1,409 @@
+/*
+ * NAME
+ *        test-journal - the journal record source on generated journal files
+ * DESCRIPTION
+ *        Fixtures are written as text, turned into journal files with
+ *        tests/make-journal.sh (systemd-journal-remote), and read back through
+ *        journal_source_open(). Skipped (77) when systemd-journal-remote is
+ *        not installed.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cleanup.h"
+#include "journal.h"
+
+#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
+#define T0 1709546400000000ULL          /* 2024-03-04T10:00:00Z */
+
+static char tmpdir[] = "/tmp/test-journal-XXXXXX";
+
+/* make_journal - write fixture text to NAME.txt and build DIR/NAME.journal */
+static char *make_journal(const char *dir, const char *name, const char *fixture) {
+        _cleanup_free_ char *txt = NULL, *cmd = NULL;
+        char *out = NULL;
+        const char *root = getenv("MXTLS_SOURCE_ROOT");
+        FILE *f;
+
+        assert_non_null(root);
+        assert_true(asprintf(&txt, "%s/%s.txt", tmpdir, name) > 0);
+        assert_true(asprintf(&out, "%s/%s.journal", dir, name) > 0);
+        f = fopen(txt, "we");
+        assert_non_null(f);
+        assert_true(fputs(fixture, f) >= 0);
+        assert_int_equal(fclose(f), 0);
+        assert_true(asprintf(&cmd, "bash '%s/tests/make-journal.sh' '%s' '%s'", root, txt, out) > 0);
+        assert_int_equal(system(cmd), 0);
+        return out;
+}
+
+static Source *open_files(char *const *files, char *const *identifiers, int want_rc) {
+        JournalOptions o = { .files = files, .identifiers = identifiers };
+        Source *s = NULL;
+        int r;
+
+        r = journal_source_open(&o, &s);
+        if (r != want_rc)
+                fail_msg("journal_source_open: got %d, want %d", r, want_rc);
+        return s;
+}
+
+static const char mixed_identifiers[] =
+        "2024-03-04T10:00:00Z mx1 boot1 postfix/smtp 100 one\n"
+        "2024-03-04T10:00:01Z mx1 boot1 postfix-out/smtp 101 two\n"
+        "2024-03-04T10:00:02Z mx1 boot1 postfix/relay/smtp 102 three\n"
+        "2024-03-04T10:00:03Z mx1 boot1 postfix/lmtp 103 four\n"
+        "2024-03-04T10:00:04Z mx1 boot1 postfix/tlsproxy 104 five\n"
+        "2024-03-04T10:00:05Z mx1 boot1 postfix/qmgr 105 six\n"
+        "2024-03-04T10:00:06Z mx1 boot1 sshd 106 seven\n"
+        "2024-03-04T10:00:07Z mx1 boot1 postfix-out/relay/smtp 107 eight\n";
+
+static int count_records(Source *s, char *buf, size_t bufsz) {
+        PfRecord rec;
+        int n = 0, r;
+
+        buf[0] = '\0';
+        while ((r = source_next(s, &rec)) > 0) {
+                n++;
+                if (strlen(buf) + rec.message_len + 2 < bufsz) {
+                        strncat(buf, rec.message, rec.message_len);
+                        strcat(buf, " ");
+                }
+        }
+        assert_int_equal(r, 0);
+        return n;
+}
+
+static void test_identifiers(void **state) {
+        _cleanup_free_ char *path = make_journal(tmpdir, "ident", mixed_identifiers);
+        char *files[] = { path, NULL };
+        char *lmtp[] = { "postfix*/lmtp", NULL };
+        char *exact[] = { "postfix/relay/smtp", "sshd", NULL };
+        char *none[] = { "exim*", NULL };
+        char buf[256];
+        Source *s;
+
+        /* Defaults: smtp of every instance and the relay transport, nothing else. */
+        s = open_files(files, NULL, 0);
+        assert_int_equal(count_records(s, buf, sizeof buf), 4);
+        assert_string_equal(buf, "one two three eight ");
+        char *const *ids = journal_source_identifiers(s);
+        assert_non_null(ids);
+        size_t n = 0;
+        for (; ids[n]; n++)
+                assert_true(strstr(ids[n], "smtp") != NULL);
+        assert_int_equal(n, 4);
+        assert_int_equal(s->stats.records, 4);
+        s = source_free(s);
+
+        s = open_files(files, lmtp, 0);
+        assert_int_equal(count_records(s, buf, sizeof buf), 1);
+        assert_string_equal(buf, "four ");
+        s = source_free(s);
+
+        s = open_files(files, exact, 0);
+        assert_int_equal(count_records(s, buf, sizeof buf), 2);
+        assert_string_equal(buf, "three seven ");
+        s = source_free(s);
+
+        s = open_files(files, none, -ENODATA);
+        assert_null(s);
+}
+
+static void test_fields(void **state) {
+        _cleanup_free_ char *path = NULL, *fixture = NULL;
+        char *files[] = { path, NULL };
+        PfRecord rec;
+        Source *s;
+
+        assert_true(asprintf(&fixture,
+                "2024-03-04T10:00:00.000123Z mx1.example.net boot1 postfix/smtp 4242 hello world\n"
+                "2024-03-04T10:00:01Z mx2 0123456789abcdef0123456789ABCDEF postfix/smtp - no pid here\n"
+                "2024-03-04T10:00:02Z mx1 boot1 postfix/smtp 77 bin\\x00ary\\xff\\x01end\n"
+                "2024-03-04T10:00:03Z mx1 boot1 postfix/smtp 78 {{repeat 65536 a}}\n"
+                "2024-03-04T10:00:04Z mx1 boot1 postfix/smtp 79 {{repeat 65537 b}}\n"
+                "2024-03-04T10:00:05Z mx1 boot1 postfix/smtp 0 pid zero\n"
+                "2024-03-04T10:00:06Z mx1 boot1 postfix/smtp 99999999999 pid too big\n") > 0);
+        path = make_journal(tmpdir, "fields", fixture);
+        files[0] = path;
+        s = open_files(files, NULL, 0);
+
+        assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(rec.realtime_usec, T0 + 123);
+        assert_string_equal(rec.hostname, "mx1.example.net");
+        assert_string_equal(rec.boot_id, "626f6f74315a5a5a5a5a5a5a5a5a5a5a");
+        assert_string_equal(rec.identifier, "postfix/smtp");
+        assert_int_equal(rec.pid, 4242);
+        assert_int_equal(rec.message_len, strlen("hello world"));
+        assert_memory_equal(rec.message, "hello world", rec.message_len);
+
+        assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(rec.pid, 0);
+        assert_string_equal(rec.boot_id, "0123456789abcdef0123456789abcdef");
+        assert_int_equal(s->stats.no_pid, 1);
+
+        /* Binary MESSAGE: passed on byte for byte with its length. */
+        assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(rec.pid, 77);
+        assert_int_equal(rec.message_len, 12);
+        assert_memory_equal(rec.message, "bin\0ary\xff\x01" "end", 12);
+
+        /* Exactly PF_MESSAGE_MAX passes; one byte more is dropped and counted. */
+        assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(rec.pid, 78);
+        assert_int_equal(rec.message_len, PF_MESSAGE_MAX);
+        assert_int_equal(rec.message[PF_MESSAGE_MAX - 1], 'a');
+
+        assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(rec.realtime_usec, T0 + 5000000);
+        assert_int_equal(rec.pid, 0);
+        assert_int_equal(s->stats.too_long, 1);
+
+        assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(rec.pid, 0);
+        assert_int_equal(s->stats.no_pid, 3);
+
+        assert_int_equal(source_next(s, &rec), 0);
+        assert_int_equal(s->stats.entries, 7);
+        assert_int_equal(s->stats.records, 6);
+        assert_int_equal(s->stats.first_usec, T0 + 123);
+        assert_int_equal(s->stats.last_usec, T0 + 6000000);
+        assert_true(source_progress(s) > 0.999);
+        assert_string_equal(strncmp(source_key(s), "journal:file:/", 14) == 0 ? "ok" : source_key(s), "ok");
+        source_free(s);
+}
+
+static const char ten_records[] =
+        "2024-03-04T10:00:01Z mx1 boot1 postfix/smtp 1 r1\n"
+        "2024-03-04T10:00:02Z mx1 boot1 postfix/smtp 2 r2\n"
+        "2024-03-04T10:00:03Z mx1 boot1 postfix/smtp 3 r3\n"
+        "2024-03-04T10:00:04Z mx1 boot1 postfix/qmgr 4 q4\n"
+        "2024-03-04T10:00:05Z mx1 boot1 postfix/smtp 5 r5\n"
+        "2024-03-04T10:00:06Z mx1 boot1 postfix/smtp 6 r6\n"
+        "2024-03-04T10:00:07Z mx1 boot1 postfix/smtp 7 r7\n"
+        "2024-03-04T10:00:08Z mx1 boot1 postfix/smtp 8 r8\n"
+        "2024-03-04T10:00:09Z mx1 boot1 postfix/smtp 9 r9\n"
+        "2024-03-04T10:00:10Z mx1 boot1 postfix/smtp 10 r10\n";
+
+/* read_n - read n records, return the position after them */
+static char *read_n(Source *s, int n) {
+        PfRecord rec;
+        char *pos = NULL;
+
+        for (int i = 0; i < n; i++)
+                assert_int_equal(source_next(s, &rec), 1);
+        assert_int_equal(source_position(s, &pos), 0);
+        return pos;
+}
+
+static void expect_next(Source *s, uint32_t pid) {
+        PfRecord rec;
+
+        assert_int_equal(source_next(s, &rec), 1);
+        if (rec.pid != pid)
+                fail_msg("next record: got pid %u, want %u", rec.pid, pid);
+}
+
+static void test_cursor(void **state) {
+        _cleanup_free_ char *path = make_journal(tmpdir, "ten", ten_records);
+        _cleanup_free_ char *pos = NULL, *pos2 = NULL, *none = NULL;
+        char *files[] = { path, NULL };
+        SourceSeekInfo info;
+        PfRecord rec;
+        Source *s;
+
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_position(s, &none), -ENODATA);
+        pos = read_n(s, 3);
+        /* The position carries the timestamp of the entry it names. */
+        assert_true(strncmp(pos, "1709546403000000 s=", 19) == 0);
+        s = source_free(s);
+
+        /* Next run: continues after r3 (the qmgr entry is not selected). */
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, pos, &info), 0);
+        assert_false(info.position_lost);
+        assert_int_equal(info.saved_usec, T0 + 3000000);
+        assert_int_equal(source_position(s, &none), -ENODATA);
+        expect_next(s, 5);
+        pos2 = read_n(s, 5);
+        assert_int_equal(source_next(s, &rec), 0);
+        /* Still positioned on the last entry after the end. */
+        free(pos2);
+        assert_int_equal(source_position(s, &pos2), 0);
+        assert_true(strncmp(pos2, "1709546410000000 s=", 19) == 0);
+        s = source_free(s);
+
+        /* Seek to the very last entry: nothing new. */
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, pos2, &info), 0);
+        assert_false(info.position_lost);
+        assert_int_equal(source_next(s, &rec), 0);
+        assert_int_equal(source_position(s, &none), -ENODATA);
+        assert_int_equal(s->stats.entries, 0);
+
+        /* Malformed positions are refused. */
+        assert_int_equal(source_seek(s, "garbage", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "12x s=abc", &info), -EINVAL);
+        s = source_free(s);
+
+        /* --since */
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek_time(s, T0 + 8000000), 0);
+        expect_next(s, 8);
+        expect_next(s, 9);
+        expect_next(s, 10);
+        assert_int_equal(source_next(s, &rec), 0);
+        s = source_free(s);
+}
+
+static void test_vacuumed(void **state) {
+        _cleanup_free_ char *path = make_journal(tmpdir, "orig", ten_records);
+        _cleanup_free_ char *pos = NULL, *vdir = NULL, *tail = NULL, *holes = NULL, *copy = NULL;
+        char *files[] = { path, NULL };
+        SourceSeekInfo info;
+        PfRecord rec;
+        Source *s;
+
+        s = open_files(files, NULL, 0);
+        pos = read_n(s, 3);             /* r1 r2 r3 */
+        s = source_free(s);
+
+        assert_true(asprintf(&vdir, "%s/vacuumed", tmpdir) > 0);
+        assert_int_equal(mkdir(vdir, 0700), 0);
+
+        /* Only r7.. survive: gap from r3 to r7, continue with r7. */
+        tail = make_journal(vdir, "tail",
+                "2024-03-04T10:00:07Z mx1 boot1 postfix/smtp 7 r7\n"
+                "2024-03-04T10:00:08Z mx1 boot1 postfix/smtp 8 r8\n");
+        files[0] = tail;
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, pos, &info), 0);
+        assert_true(info.position_lost);
+        assert_int_equal(info.saved_usec, T0 + 3000000);
+        assert_int_equal(info.oldest_usec, T0 + 7000000);
+        assert_int_equal(info.resume_usec, T0 + 7000000);
+        expect_next(s, 7);
+        expect_next(s, 8);
+        assert_int_equal(source_next(s, &rec), 0);
+        s = source_free(s);
+
+        /* The same records in other files (cursor unknown there): nothing up to
+         * r3 is handed out again, even with the same timestamp. */
+        holes = make_journal(vdir, "holes",
+                "2024-03-04T10:00:01Z mx1 boot1 postfix/smtp 1 r1\n"
+                "2024-03-04T10:00:02Z mx1 boot1 postfix/smtp 2 r2\n"
+                "2024-03-04T10:00:03Z mx1 boot1 postfix/smtp 33 r3 twin\n"
+                "2024-03-04T10:00:05Z mx1 boot1 postfix/smtp 5 r5\n");
+        files[0] = holes;
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, pos, &info), 0);
+        assert_true(info.position_lost);
+        assert_int_equal(info.oldest_usec, T0 + 1000000);
+        assert_int_equal(info.resume_usec, T0 + 5000000);
+        expect_next(s, 5);
+        assert_int_equal(source_next(s, &rec), 0);
+        s = source_free(s);
+
+        /* Nothing newer at all: no record, no new position. */
+        copy = make_journal(vdir, "old",
+                "2024-03-04T10:00:01Z mx1 boot1 postfix/smtp 1 r1\n");
+        files[0] = copy;
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, pos, &info), 0);
+        assert_true(info.position_lost);
+        assert_int_equal(info.resume_usec, 0);
+        assert_int_equal(source_next(s, &rec), 0);
+        free(tail);
+        assert_int_equal(source_position(s, &tail), -ENODATA);
+        tail = NULL;
+        s = source_free(s);
+}
+
+static void test_directories(void **state) {
+        _cleanup_free_ char *d1 = NULL, *d2 = NULL, *sub = NULL, *a = NULL, *b = NULL, *c = NULL;
+        char buf[256];
+        Source *s;
+
+        assert_true(asprintf(&d1, "%s/d1", tmpdir) > 0);
+        assert_true(asprintf(&d2, "%s/d2", tmpdir) > 0);
+        assert_true(asprintf(&sub, "%s/d2/0123456789abcdef0123456789abcdef", tmpdir) > 0);
+        assert_int_equal(mkdir(d1, 0700), 0);
+        assert_int_equal(mkdir(d2, 0700), 0);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        a = make_journal(d1, "a",
+                "2024-03-04T10:00:01Z mx1 boot1 postfix/smtp 1 a1\n"
+                "2024-03-04T10:00:04Z mx1 boot1 postfix/smtp 1 a4\n");
+        b = make_journal(d2, "b",
+                "2024-03-04T10:00:02Z mx2 boot2 postfix/smtp 2 b2\n");
+        c = make_journal(sub, "c",
+                "2024-03-04T10:00:03Z mx3 boot3 postfix-out/smtp 3 c3\n");
+
+        /* One directory. */
+        {
+                char *dirs[] = { d1, NULL };
+                JournalOptions o = { .directories = dirs };
+
+                assert_int_equal(journal_source_open(&o, &s), 0);
+                assert_int_equal(count_records(s, buf, sizeof buf), 2);
+                assert_string_equal(buf, "a1 a4 ");
+                assert_true(strncmp(source_key(s), "journal:dir:/", 13) == 0);
+                s = source_free(s);
+        }
+        /* Several directories, machine-id subdirectories included: interleaved by time. */
+        {
+                char *dirs[] = { d1, d2, NULL };
+                JournalOptions o = { .directories = dirs };
+
+                assert_int_equal(journal_source_open(&o, &s), 0);
+                assert_int_equal(count_records(s, buf, sizeof buf), 4);
+                assert_string_equal(buf, "a1 b2 c3 a4 ");
+                assert_non_null(strchr(source_key(s), ';'));
+                s = source_free(s);
+        }
+        /* A missing file is an error, not an empty journal. */
+        {
+                char *files[] = { "/nonexistent/x.journal", NULL };
+                JournalOptions o = { .files = files };
+
+                assert_int_equal(journal_source_open(&o, &s), -ENOENT);
+        }
+}
+
+static int setup(void **state) {
+        return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        _cleanup_free_ char *cmd = NULL;
+
+        if (asprintf(&cmd, "rm -rf '%s'", tmpdir) < 0)
+                return -1;
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_identifiers),
+                cmocka_unit_test(test_fields),
+                cmocka_unit_test(test_cursor),
+                cmocka_unit_test(test_vacuumed),
+                cmocka_unit_test(test_directories),
+        };
+
+        if (access(JOURNAL_REMOTE, X_OK) < 0) {
+                fprintf(stderr, "%s not installed, skipping\n", JOURNAL_REMOTE);
+                return 77;
+        }
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
