@@ -36,6 +36,8 @@ typedef struct Builder {
         Report *report;
         NameIndex domain_index;
         NameIndex host_index;
+        NameIndex string_index;         /* Report.strings: one copy of each tally key */
+        size_t strings_cap;
         size_t domains_cap;
         size_t hosts_cap;
         size_t days_cap;
@@ -118,26 +120,50 @@ static int grow(void **v, size_t *cap, size_t n, size_t size) {
         return 0;
 }
 
-static TallyEntry *tally_find(const Tally *t, const char *key, const char *key2) {
+/* intern - the one copy of s in the report's string storage */
+static const char *intern(Builder *b, const char *s) {
+        Report *r = b->report;
+        size_t i = name_index_find(&b->string_index, s);
+
+        if (i != SIZE_MAX)
+                return r->strings[i];
+        if (grow((void **) &r->strings, &b->strings_cap, r->n_strings, sizeof(char *)) < 0)
+                return NULL;
+        r->strings[r->n_strings] = strdup(s);
+        if (!r->strings[r->n_strings])
+                return NULL;
+        if (name_index_add(&b->string_index, r->strings[r->n_strings], r->n_strings) < 0) {
+                free(r->strings[r->n_strings]);
+                return NULL;
+        }
+        return r->strings[r->n_strings++];
+}
+
+uint64_t tally_get(const Tally *t, const char *key, const char *key2) {
         for (size_t i = 0; i < t->n; i++)
                 if (streq(t->entries[i].key, key) &&
                     (key2 ? t->entries[i].key2 && streq(t->entries[i].key2, key2) : !t->entries[i].key2))
+                        return t->entries[i].n;
+        return 0;
+}
+
+/* tally_find - by interned pointers: equal strings are the same pointer */
+static TallyEntry *tally_find(const Tally *t, const char *key, const char *key2) {
+        for (size_t i = 0; i < t->n; i++)
+                if (t->entries[i].key == key && t->entries[i].key2 == key2)
                         return &t->entries[i];
         return NULL;
 }
 
-uint64_t tally_get(const Tally *t, const char *key, const char *key2) {
-        TallyEntry *e = tally_find(t, key, key2);
-        return e ? e->n : 0;
-}
-
-/* tally_add - add n under key (and key2); past REPORT_TALLY_MAX keys, under "other" */
-static int tally_add(Tally *t, const char *key, const char *key2, uint64_t n) {
+/* tally_add - add n under interned key (and key2); past REPORT_TALLY_MAX keys, under "other" */
+static int tally_add(Builder *b, Tally *t, const char *key, const char *key2, uint64_t n) {
         TallyEntry *e = tally_find(t, key, key2);
 
         if (!e && t->n >= REPORT_TALLY_MAX) {
-                key = "other";
-                key2 = key2 ? "other" : NULL;
+                key = intern(b, "other");
+                key2 = key2 ? key : NULL;
+                if (!key)
+                        return -ENOMEM;
                 e = tally_find(t, key, key2);
         }
         if (!e) {
@@ -148,14 +174,8 @@ static int tally_add(Tally *t, const char *key, const char *key2, uint64_t n) {
                                 return -ENOMEM;
                         t->entries = p;
                 }
-                e = &t->entries[t->n];
-                *e = (TallyEntry) { .key = strdup(key), .key2 = key2 ? strdup(key2) : NULL };
-                if (!e->key || (key2 && !e->key2)) {
-                        free(e->key);
-                        free(e->key2);
-                        return -ENOMEM;
-                }
-                t->n++;
+                e = &t->entries[t->n++];
+                *e = (TallyEntry) { .key = key, .key2 = key2 };
         }
         e->n += n;
         return 0;
@@ -176,10 +196,6 @@ static void tally_sort(Tally *t) {
 }
 
 static void tally_done(Tally *t) {
-        for (size_t i = 0; i < t->n; i++) {
-                free(t->entries[i].key);
-                free(t->entries[i].key2);
-        }
         free(t->entries);
         *t = (Tally) { 0 };
 }
@@ -199,49 +215,59 @@ static void counts_done(ReportCounts *c) {
 }
 
 static Kind kind_from_outcome(const char *s) {
-        static const char *const names[] = {
-                [KIND_TLS] = "tls",
-                [KIND_PLAINTEXT] = "plaintext",
-                [KIND_TLS_FAILED] = "tls_failed",
-                [KIND_OTHER_FAILED] = "other_failed",
-                [KIND_INTERNAL] = "internal",
-        };
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (streq(s, names[i]))
-                        return (Kind) i;
-        return KIND_UNKNOWN;
+        /* Once per row: dispatch on the first letter, then one comparison. */
+        switch (s[0]) {
+        case 't':
+                return streq(s, "tls") ? KIND_TLS : streq(s, "tls_failed") ? KIND_TLS_FAILED : KIND_UNKNOWN;
+        case 'p':
+                return streq(s, "plaintext") ? KIND_PLAINTEXT : KIND_UNKNOWN;
+        case 'o':
+                return streq(s, "other_failed") ? KIND_OTHER_FAILED : KIND_UNKNOWN;
+        case 'i':
+                return streq(s, "internal") ? KIND_INTERNAL : KIND_UNKNOWN;
+        default:
+                return KIND_UNKNOWN;
+        }
 }
 
 static const char *or_unknown(const char *s) {
         return *s ? s : "unknown";
 }
 
+/* The interned strings of one row. */
+typedef struct RowKeys {
+        const char *protocol;
+        const char *trust;
+        const char *reason;
+        const char *level;              /* NULL when no tls= token */
+} RowKeys;
+
 /* counts_add - one daily row (not internal) into a set of counts */
-static int counts_add(ReportCounts *c, const DailyRow *row, Kind k) {
+static int counts_add(Builder *b, ReportCounts *c, const RowKeys *keys, Kind k, uint64_t n) {
         int r = 0;
 
         switch (k) {
         case KIND_TLS:
-                c->tls += row->count;
-                r = tally_add(&c->by_protocol, or_unknown(row->protocol), NULL, row->count);
+                c->tls += n;
+                r = tally_add(b, &c->by_protocol, keys->protocol, NULL, n);
                 if (r >= 0)
-                        r = tally_add(&c->by_trust, or_unknown(row->trust), NULL, row->count);
+                        r = tally_add(b, &c->by_trust, keys->trust, NULL, n);
                 break;
         case KIND_PLAINTEXT:
-                c->plaintext += row->count;
+                c->plaintext += n;
                 break;
         case KIND_TLS_FAILED:
-                c->tls_failed += row->count;
-                r = tally_add(&c->tls_failures, or_unknown(row->reason), NULL, row->count);
+                c->tls_failed += n;
+                r = tally_add(b, &c->tls_failures, keys->reason, NULL, n);
                 break;
         case KIND_OTHER_FAILED:
-                c->other_failed += row->count;
+                c->other_failed += n;
                 break;
         default:
                 return 0;
         }
-        if (r >= 0 && *row->level)
-                r = tally_add(&c->by_level, row->level, NULL, row->count);
+        if (r >= 0 && keys->level)
+                r = tally_add(b, &c->by_level, keys->level, NULL, n);
         return r;
 }
 
@@ -352,18 +378,28 @@ static int report_add_row(const DailyRow *row, void *userdata) {
                 return 0;
         }
 
+        RowKeys keys = { 0 };
+        if (k == KIND_TLS) {
+                keys.protocol = intern(b, or_unknown(row->protocol));
+                keys.trust = intern(b, or_unknown(row->trust));
+                if (!keys.protocol || !keys.trust)
+                        return -ENOMEM;
+        } else if (k == KIND_TLS_FAILED && !(keys.reason = intern(b, or_unknown(row->reason))))
+                return -ENOMEM;
+        if (*row->level && !(keys.level = intern(b, row->level)))
+                return -ENOMEM;
+
         q = builder_domain(b, row->domain, &d);
         if (q >= 0)
-                q = counts_add(&r->totals, row, k);
+                q = counts_add(b, &r->totals, &keys, k, row->count);
         if (q >= 0)
-                q = counts_add(&day->counts, row, k);
+                q = counts_add(b, &day->counts, &keys, k, row->count);
         if (q >= 0)
-                q = counts_add(&host->counts, row, k);
+                q = counts_add(b, &host->counts, &keys, k, row->count);
         if (q >= 0)
-                q = counts_add(&d->counts, row, k);
+                q = counts_add(b, &d->counts, &keys, k, row->count);
         if (q >= 0 && k == KIND_TLS)
-                q = tally_add(&r->tls_by_protocol_trust, or_unknown(row->protocol), or_unknown(row->trust),
-                              row->count);
+                q = tally_add(b, &r->tls_by_protocol_trust, keys.protocol, keys.trust, row->count);
         if (q >= 0)
                 q = domain_add_mx(d, row->mx);
         if (q < 0)
@@ -441,6 +477,9 @@ Report *report_free(Report *r) {
                 counts_done(&r->days[i].counts);
         for (size_t i = 0; i < r->n_warnings; i++)
                 free(r->warnings[i].host);
+        for (size_t i = 0; i < r->n_strings; i++)
+                free(r->strings[i]);
+        free(r->strings);
         free(r->domains);
         free(r->hosts);
         free(r->days);
@@ -474,15 +513,19 @@ int report_build(Store *s, const ReportOptions *o, Report **ret) {
         Builder b = { .report = r, .last_domain = SIZE_MAX, .last_host = SIZE_MAX };
         StoreQuery query = {
                 .from_day = r->from, .to_day = r->to, .domain = o->domain, .host = o->host,
-                .group = COL_ALL,       /* every row as stored: no sorting in SQLite */
+                /* Rows as stored, without the cipher: no sorting in SQLite. */
+                .group = COL_ALL & ~COL_CIPHER,
+                .unmerged = true,
         };
         q = store_query_daily(s, &query, report_add_row, &b);
         if (q >= 0) {
                 query.group = COL_DAY | COL_HOST;
+                query.unmerged = false;
                 q = store_query_evidence(s, &query, report_add_evidence, &b);
         }
         free(b.domain_index.slots);
         free(b.host_index.slots);
+        free(b.string_index.slots);
         if (q < 0)
                 return q;
 

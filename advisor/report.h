@@ -40,8 +40,8 @@
 #define REPORT_CHART_DAYS_MAX 732       /* days drawn in the HTML chart (the last ones) */
 
 typedef struct TallyEntry {
-        char *key;
-        char *key2;                     /* second key of a pair tally, NULL otherwise */
+        const char *key;                /* points into Report.strings */
+        const char *key2;               /* second key of a pair tally, NULL otherwise */
         uint64_t n;
 } TallyEntry;
 
@@ -110,6 +110,8 @@ typedef struct Report {
         size_t n_days;
         ReportWarning *warnings;        /* by host name */
         size_t n_warnings;
+        char **strings;                 /* storage of the tally keys */
+        size_t n_strings;
 } Report;
 
 typedef struct ReportOptions {

@@ -243,7 +243,7 @@ static int bad(Check *c, const char *key, const char *value, const char *expecte
                 strbuf_put_safe_text(&b, value, strnlen(value, 64));
                 strbuf_putc(&b, '\'');
         }
-        strbuf_printf(&b, " (%s)", expected);
+        strbuf_printf(&b, " (expected %s)", expected);
         if (b.oom) {
                 strbuf_free(&b);
                 return -ENOMEM;
@@ -270,7 +270,7 @@ static int template_check(Check *c, Template *t) {
         if (!yaml_scan_has(c->scan, "max_tls_failures"))
                 t->max_tls_failures = 0;
         if (t->min_days > t->window_days)
-                return bad(c, "min_days", NULL, "larger than window_days");
+                return bad(c, "min_days", NULL, "at most window_days");
 
         if (t->min_protocol && tls_protocol_rank(t->min_protocol) < 0)
                 return bad(c, "min_protocol", t->min_protocol, "SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
@@ -301,7 +301,7 @@ static int template_check(Check *c, Template *t) {
                            "protocols joined by ':', each optionally prefixed by '!', '>=' or '<='");
         if (p->match) {
                 if (strcmp(p->level, "verify") != 0 && strcmp(p->level, "secure") != 0)
-                        return bad(c, "propose.match", p->match, "match is only valid with verify or secure");
+                        return bad(c, "propose.match", p->match, "level verify or secure with match");
                 ascii_lower(p->match);
                 if (!match_valid(p->match))
                         return bad(c, "propose.match", p->match,
@@ -309,7 +309,7 @@ static int template_check(Check *c, Template *t) {
         }
         if (p->require_dane_verified && strcmp(p->level, "dane") != 0 &&
             strcmp(p->level, "dane-only") != 0)
-                return bad(c, "propose.require_dane_verified", NULL, "only valid with dane or dane-only");
+                return bad(c, "propose.require_dane_verified", NULL, "level dane or dane-only");
         if (p->ciphers) {
                 ascii_lower(p->ciphers);
                 if (strcmp(p->ciphers, "export") != 0 && strcmp(p->ciphers, "low") != 0 &&
@@ -367,6 +367,13 @@ int template_load_data(const char *file, const char *data, size_t len,
         r = yaml_scan(file, data, len, template_keys, &scan, reterr_message);
         if (r < 0)
                 return r;
+        if (!yaml_scan_has(scan, "propose") || !yaml_scan_has(scan, "propose.level")) {
+                unsigned line = yaml_scan_key_line(scan, "propose");
+                if (reterr_message && asprintf(reterr_message, "%s:%u: missing required key '%s'", file,
+                                               line ? line : 1, line ? "propose.level" : "propose") < 0)
+                        *reterr_message = NULL;
+                return -EBADMSG;
+        }
 
         err = cyaml_load_data((const uint8_t *) data, len, &cfg, &template_schema,
                               (cyaml_data_t **) &t, NULL);

@@ -42,6 +42,11 @@ static int add_dir(char **dirs, size_t *n, const char *a, const char *b) {
                 return 0;
         if (asprintf(&d, "%s%s", a, b ? b : "") < 0)
                 return -ENOMEM;
+        char *resolved = realpath(d, NULL);
+        if (resolved) {
+                free(d);
+                d = resolved;
+        }
         for (size_t i = 0; i < *n; i++)
                 if (strcmp(dirs[i], d) == 0) {
                         free(d);

@@ -423,6 +423,12 @@ unsigned yaml_scan_line(const YamlScan *s, const char *path) {
         return k ? k->value_line : 0;
 }
 
+/* yaml_scan_key_line - line of the key */
+unsigned yaml_scan_key_line(const YamlScan *s, const char *path) {
+        const YamlKeyPos *k = find_key(s, path);
+        return k ? k->line : 0;
+}
+
 /* yaml_scan_has - was the key present */
 bool yaml_scan_has(const YamlScan *s, const char *path) {
         return find_key(s, path) != NULL;

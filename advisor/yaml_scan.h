@@ -59,4 +59,6 @@ int yaml_scan(const char *file, const char *data, size_t len,
 YamlScan *yaml_scan_free(YamlScan *s);
 /* Line of the value of a dotted key path, 0 when the key is absent. */
 unsigned yaml_scan_line(const YamlScan *s, const char *path);
+/* Line of the key itself, 0 when absent. */
+unsigned yaml_scan_key_line(const YamlScan *s, const char *path);
 bool yaml_scan_has(const YamlScan *s, const char *path);

@@ -247,22 +247,23 @@ int out_flush_all(GenOut *o) {
         return fflush(o->f) == 0 ? 0 : -EIO;
 }
 
-/* fmt_delay - seconds as Postfix prints delays (two significant digits) */
+/* fmt_delay - seconds as Postfix prints delays: two significant digits, at most two
+ * decimals, no trailing zeros ("0", "0.01", "0.18", "1.2", "35") */
 void fmt_delay(double sec, char *buf, size_t bufsz) {
-        if (sec < 0.005)
+        size_t n;
+
+        if (sec < 0.005) {
                 snprintf(buf, bufsz, "0");
-        else if (sec < 0.1)
-                snprintf(buf, bufsz, "%.2f", sec);
-        else if (sec < 1) {
-                snprintf(buf, bufsz, "%.2f", sec);
-                size_t n = strlen(buf);
-                if (buf[n - 1] == '0')
-                        buf[n - 1] = '\0';
-        } else if (sec < 10) {
-                snprintf(buf, bufsz, "%.1f", sec);
-                size_t n = strlen(buf);
-                if (buf[n - 1] == '0')
-                        buf[n - 2] = '\0';
-        } else
+                return;
+        }
+        if (sec >= 9.95) {
                 snprintf(buf, bufsz, "%.0f", sec);
+                return;
+        }
+        snprintf(buf, bufsz, sec >= 0.995 ? "%.1f" : sec >= 0.0995 ? "%.2f" : "%.2f", sec);
+        n = strlen(buf);
+        while (n > 0 && buf[n - 1] == '0')
+                buf[--n] = '\0';
+        if (n > 0 && buf[n - 1] == '.')
+                buf[--n] = '\0';
 }

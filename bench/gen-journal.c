@@ -3,14 +3,14 @@
  *        gen-journal - write a synthetic Postfix journal in export format
  * SYNOPSIS
  *        gen-journal [--seed N] [--part N] [--entries N] [--min-smtp N] [--start EPOCH]
- *                    [--days D] [--boot EPOCH] [--upgrade EPOCH] [--pid-base N]
+ *                    [--days D | --hours H] [--boot EPOCH] [--upgrade EPOCH] [--pid-base N]
  *                    [--domains N] [--hostname NAME] [--stats FILE]
  *          | /lib/systemd/systemd-journal-remote --split-mode=none -o OUT.journal -
  * DESCRIPTION
  *        Simulates one Postfix host with two instances (postfix, postfix-out)
  *        and a relay transport sending to --domains destination domains with
  *        Zipf popularity, over --days days of diurnal traffic with newsletter
- *        bursts, until at least --entries records of which at least --min-smtp
+ *        bursts (or --hours hours), until at least --entries records of which at least --min-smtp
  *        are from the SMTP clients. From --upgrade on the host runs Postfix
  *        3.11 (tls= fields). --part N > 0 continues the same world with other
  *        traffic, for a second journal that follows the first one (pass the
@@ -44,8 +44,8 @@ typedef struct Flow {
         size_t n_retries, cap_retries;
         uint64_t retry_seq;
         uint64_t campaign_left;
+        uint64_t campaign_total;
         uint32_t campaign_smtpd;
-        uint64_t campaign_end;
         bool upgraded;
 } Flow;
 
@@ -311,7 +311,7 @@ static void arrival(Flow *f, uint64_t usec, bool campaign) {
                 gen_word(&s->r, a, sizeof a, 1, 3);
                 if (rng_chance(&s->r, 0.4)) {
                         gen_word(&s->r, word, sizeof word, 1, 3);
-                        snprintf(rc->local, sizeof rc->local, "%s.%s", a, word);
+                        snprintf(rc->local, sizeof rc->local, "%.18s.%.18s", a, word);
                 } else
                         snprintf(rc->local, sizeof rc->local, "%s%u", a, (unsigned) rng_below(&s->r, 100));
                 rc->alias = !campaign && rng_chance(&s->r, 0.03);
@@ -341,7 +341,7 @@ static void arrival(Flow *f, uint64_t usec, bool campaign) {
         t = usec - 80 * MS;
         pid = pool_get(s, PROG_ID(inst, PROG_CLEANUP), &t);
         (void) out_pushf(&s->out, t, PROG_ID(inst, PROG_CLEANUP), pid, 6,
-                         "%s: message-id=<%" PRIu64 ".%s@corp.example>", m->qid, usec / SEC, m->qid);
+                         "%s: message-id=<%" PRIu64 ".%s@corp.example>", m->qid, (uint64_t) (usec / SEC), m->qid);
         pool_release(s, PROG_ID(inst, PROG_CLEANUP), pid, t + 20 * MS);
 
         s->st.messages++;
@@ -392,7 +392,7 @@ static uint64_t smtp_queued(const GenOut *o) {
 
 static void help(void) {
         printf("Usage: gen-journal [--seed N] [--part N] [--entries N] [--min-smtp N] [--start EPOCH]\n"
-               "                   [--days D] [--boot EPOCH] [--upgrade EPOCH] [--pid-base N]\n"
+               "                   [--days D | --hours H] [--boot EPOCH] [--upgrade EPOCH] [--pid-base N]\n"
                "                   [--domains N] [--hostname NAME] [--stats FILE]\n"
                "Writes a synthetic Postfix journal in journal export format to stdout.\n");
 }
@@ -417,6 +417,7 @@ int main(int argc, char **argv) {
                 { "min-smtp", required_argument, NULL, 'm' },
                 { "start",    required_argument, NULL, 'S' },
                 { "days",     required_argument, NULL, 'd' },
+                { "hours",    required_argument, NULL, 'x' },
                 { "boot",     required_argument, NULL, 'b' },
                 { "upgrade",  required_argument, NULL, 'u' },
                 { "pid-base", required_argument, NULL, 'P' },
@@ -427,7 +428,7 @@ int main(int argc, char **argv) {
                 { 0 }
         };
         uint64_t seed = 1, part = 0, entries = 2200000, min_smtp = UINT64_MAX, start = 1788220800, days = 30;
-        uint64_t boot = 0, upgrade_at = 0, pid_base = 1500, n_domains = 5000;
+        uint64_t boot = 0, upgrade_at = 0, pid_base = 1500, n_domains = 5000, hours = 0;
         const char *hostname = "mail01", *stats_path = NULL;
         static Flow flow;
         Flow *f = &flow;
@@ -445,6 +446,7 @@ int main(int argc, char **argv) {
                 case 'm': dst = &min_smtp; break;
                 case 'S': dst = &start; break;
                 case 'd': dst = &days; break;
+                case 'x': dst = &hours; break;
                 case 'b': dst = &boot; break;
                 case 'u': dst = &upgrade_at; break;
                 case 'P': dst = &pid_base; break;
@@ -455,7 +457,7 @@ int main(int argc, char **argv) {
                 default: help(); return 64;
                 }
                 if (dst && parse_num(optarg, dst) < 0) {
-                        fprintf(stderr, "gen-journal: bad number for --%s: %s\n", options[0].name, optarg);
+                        fprintf(stderr, "gen-journal: bad number: %s\n", optarg);
                         return 64;
                 }
         }
@@ -496,7 +498,8 @@ int main(int argc, char **argv) {
         f->upgraded = start * SEC >= s->upgrade_usec;
 
         uint64_t t0 = start * SEC, t = t0;
-        double span = (double) days * (double) DAY, per_entry = span / (double) entries;
+        double span = hours > 0 ? (double) hours * 3600.0 * (double) SEC : (double) days * (double) DAY;
+        double per_entry = span / (double) entries;
 
         while (s->out.queued < entries || smtp_queued(&s->out) < min_smtp) {
                 if (f->n_retries > 0 && f->retries[0].usec <= t) {
@@ -513,8 +516,8 @@ int main(int argc, char **argv) {
                 uint64_t before = s->out.queued;
                 bool campaign = f->campaign_left > 0;
 
-                if (!campaign && rng_chance(&s->r, 1.0 / 2500) && diurnal(t) > 1.0) {
-                        f->campaign_left = rng_range(&s->r, 500, 4000);
+                if (!campaign && rng_chance(&s->r, 1.0 / 12000) && diurnal(t) > 1.0) {
+                        f->campaign_left = f->campaign_total = rng_range(&s->r, 500, 4000);
                         f->campaign_smtpd = sim_new_pid(s);
                         campaign = true;
                         (void) out_push(&s->out, t - 400 * MS, PROG_ID(INST_OUT, PROG_SMTPD), f->campaign_smtpd, 6,
@@ -523,12 +526,14 @@ int main(int argc, char **argv) {
                 arrival(f, t, campaign);
                 if (campaign && --f->campaign_left == 0)
                         (void) out_pushf(&s->out, t + 100 * MS, PROG_ID(INST_OUT, PROG_SMTPD), f->campaign_smtpd, 6,
-                                         "disconnect from lists.corp.example[10.1.0.9] ehlo=1 mail=%u rcpt=%u "
-                                         "data=%u quit=1 commands=%u", 1, 1, 1, 4);
+                                         "disconnect from lists.corp.example[10.1.0.9] ehlo=1 mail=%" PRIu64
+                                         " rcpt=%" PRIu64 " data=%" PRIu64 " quit=1 commands=%" PRIu64,
+                                         f->campaign_total, f->campaign_total, f->campaign_total,
+                                         3 * f->campaign_total + 2);
 
                 /* Advance the clock in proportion to the records just made, steered to end after --days. */
                 double done = (double) s->out.queued / (double) entries;
-                double behind = (t0 + done * span - (double) t) / (3.0 * (double) DAY);
+                double behind = ((double) t0 + done * span - (double) t) / (span / 10.0);
                 double steer = behind > 0.5 ? 2.0 : behind < -0.5 ? 0.5 : 1.0 + (behind > 0 ? 2 * behind : behind);
                 double rate = diurnal(t) * (campaign ? 25.0 : 1.0);
                 double dt = rng_exp(&s->r, (double) (s->out.queued - before) * per_entry * steer) / rate;

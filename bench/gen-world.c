@@ -135,7 +135,7 @@ static void gen_ipv4(Rng *r, const char *net, char *buf, size_t bufsz) {
 
                 for (const char *p = net; *p; p++)
                         dots += *p == '.';
-                if (dots == 2)
+                if (dots == 3)
                         snprintf(buf, bufsz, "%s%u", net, (unsigned) rng_range(r, 1, 254));
                 else
                         snprintf(buf, bufsz, "%s%u.%u", net, (unsigned) rng_below(r, 256),
@@ -327,7 +327,7 @@ int world_build(GenWorld *w, uint64_t seed, size_t n_domains, double zipf_s) {
                 }
                 if (i < np)
                         (void) nameset_add(&set, d->name);
-                d->tlsproxy = i < 40;
+                d->tlsproxy = i < 25;
                 sum += 1.0 / pow((double) (i + 1), zipf_s);
                 w->cdf[i] = sum;
         }
@@ -349,22 +349,30 @@ int world_build(GenWorld *w, uint64_t seed, size_t n_domains, double zipf_s) {
                         d->level = LEVEL_NONE;
         }
         {
-                GenDomain *d = &w->domains[np + 31];    /* encrypt, but no STARTTLS */
-                d->level = LEVEL_ENCRYPT;
-                for (unsigned k = 0; k < d->n_mx; k++)
-                        d->mx[k].proto = PROTO_NONE;
-                d->dane = false;
+                /* encrypt in the policy table, but the server offers no STARTTLS */
+                GenDomain *d = &w->domains[np + 31];
 
-                d = &w->domains[np + 47];               /* verify, one MX with a wrong name */
+                d->level = LEVEL_ENCRYPT;
+                d->dane = false;
+                d->status_google = false;
+                d->n_mx = 1;
+                d->mx[0] = (GenMx) { .proto = PROTO_NONE, .cert = CERT_UNTRUSTED };
+                snprintf(d->mx[0].name, sizeof d->mx[0].name, "mx.%s", d->name);
+                gen_ipv4(&r, NULL, d->mx[0].addr, sizeof d->mx[0].addr);
+
+                /* verify in the policy table, the backup MX has a certificate for another name */
+                d = &w->domains[np + 47];
                 d->level = LEVEL_VERIFY;
                 d->dane = false;
-                for (unsigned k = 0; k < d->n_mx; k++) {
-                        if (d->mx[k].proto == PROTO_NONE || d->mx[k].cert != CERT_TRUSTED) {
-                                d->mx[k].proto = PROTO_TLS12;
-                                d->mx[k].cert = CERT_TRUSTED;
-                        }
+                d->status_google = false;
+                d->n_mx = 2;
+                for (unsigned k = 0; k < 2; k++) {
+                        d->mx[k] = (GenMx) { .proto = PROTO_TLS12, .cert = CERT_TRUSTED, .suite = 0 };
+                        snprintf(d->mx[k].name, sizeof d->mx[k].name, "mx%u.%s", k + 1, d->name);
+                        gen_ipv4(&r, NULL, d->mx[k].addr, sizeof d->mx[k].addr);
                 }
-                d->mx[d->n_mx - 1].name_mismatch = true;
+                d->mx[1].name_mismatch = true;
+                d->mx[0].flaky_connect = true;
         }
         free(set.slots);
         return 0;

@@ -1,1 +1,316 @@
-#include "store.h"
+/*
+ * NAME
+ *        cmd_advise - mxtls advise: propose smtp_tls_policy_maps entries
+ * SYNOPSIS
+ *        int cmd_advise(Context *ctx, int argc, char **argv);
+ * DESCRIPTION
+ *        Loads the template and the current map (--policy, else the --merge
+ *        file, else policy_file from mxtls.yaml, else the file behind
+ *        smtp_tls_policy_maps), reads the store and prints or writes the
+ *        proposals. Nothing is written when the template, the map or the
+ *        merge markers are bad. --output and --merge write atomically.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "advise.h"
+#include "cleanup.h"
+#include "commands.h"
+#include "log.h"
+
+typedef enum Format {
+        FORMAT_POSTMAP,
+        FORMAT_JSON,
+        FORMAT_DIFF,
+} Format;
+
+typedef struct Args {
+        const char *template;
+        const char *policy;
+        const char *output;
+        const char *merge;
+        const char *until;
+        Format format;
+        uint32_t days;
+} Args;
+
+static void help(FILE *f) {
+        fprintf(f,
+                "Usage: mxtls advise [options]\n"
+                "\n"
+                "Propose smtp_tls_policy_maps entries for destinations whose mail has earned a\n"
+                "stricter TLS level, each with the evidence behind it.\n"
+                "\n"
+                "Options:\n"
+                "  -t, --template NAME|FILE  rule set (default from mxtls.yaml, else conservative)\n"
+                "  -p, --policy FILE         current map source (default: the file behind\n"
+                "                            smtp_tls_policy_maps, from postconf)\n"
+                "  -o, --output FILE         write to FILE atomically instead of standard output\n"
+                "  -m, --merge FILE          replace only the '# BEGIN mxtls' .. '# END mxtls' section\n"
+                "                            of FILE (appended when absent); with --format diff,\n"
+                "                            show the change instead\n"
+                "  -f, --format FMT          postmap (default), json or diff\n"
+                "  -d, --days N              window in days (default: the template's)\n"
+                "      --until YYYY-MM-DD    last day of the window (default: today, UTC)\n"
+                "  -h, --help                this help\n"
+                "\n"
+                "Then review the entries and run: postmap hash:FILE\n");
+}
+
+static int parse_args(int argc, char **argv, Args *a) {
+        static const struct option options[] = {
+                { "template", required_argument, NULL, 't' },
+                { "policy",   required_argument, NULL, 'p' },
+                { "output",   required_argument, NULL, 'o' },
+                { "merge",    required_argument, NULL, 'm' },
+                { "format",   required_argument, NULL, 'f' },
+                { "days",     required_argument, NULL, 'd' },
+                { "until",    required_argument, NULL, 'U' },
+                { "help",     no_argument,       NULL, 'h' },
+                { NULL, 0, NULL, 0 }
+        };
+        int64_t day;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "t:p:o:m:f:d:h", options, NULL)) >= 0)
+                switch (c) {
+                case 't':
+                        a->template = optarg;
+                        break;
+                case 'p':
+                        a->policy = optarg;
+                        break;
+                case 'o':
+                        a->output = optarg;
+                        break;
+                case 'm':
+                        a->merge = optarg;
+                        break;
+                case 'f':
+                        if (strcmp(optarg, "postmap") == 0)
+                                a->format = FORMAT_POSTMAP;
+                        else if (strcmp(optarg, "json") == 0)
+                                a->format = FORMAT_JSON;
+                        else if (strcmp(optarg, "diff") == 0)
+                                a->format = FORMAT_DIFF;
+                        else {
+                                log_error("unknown format '%s' (postmap, json or diff)", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case 'd':
+                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 || a->days > TEMPLATE_WINDOW_MAX) {
+                                log_error("--days wants a number from 1 to %d", TEMPLATE_WINDOW_MAX);
+                                return -EINVAL;
+                        }
+                        break;
+                case 'U':
+                        if (day_parse(optarg, &day) < 0) {
+                                log_error("--until wants a day as YYYY-MM-DD");
+                                return -EINVAL;
+                        }
+                        a->until = optarg;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return 0;
+                default:
+                        help(stderr);
+                        return -EINVAL;
+                }
+        if (optind < argc) {
+                log_error("unexpected argument '%s'", argv[optind]);
+                return -EINVAL;
+        }
+        if (a->merge && a->format == FORMAT_JSON) {
+                log_error("--merge writes a map; it cannot be combined with --format json");
+                return -EINVAL;
+        }
+        return 1;
+}
+
+/* load_policy - the current map, or NULL when there is none; <0 logged */
+static int load_policy(Context *ctx, const Args *a, PolicyMap **ret) {
+        _cleanup_free_ char *path = NULL, *error = NULL;
+        const char *use = a->policy;
+        int r;
+
+        *ret = NULL;
+        if (!use && a->merge) {
+                if (access(a->merge, F_OK) < 0)
+                        return 0;               /* a new file: nothing to match against */
+                use = a->merge;
+        }
+        if (!use)
+                use = ctx->config->policy_file;
+        if (!use) {
+                r = policy_default_path(&path, &error);
+                if (r == -ENOENT || r == -EIO) {
+                        log_info("no smtp_tls_policy_maps file (postconf); proposing against an empty map");
+                        return 0;
+                }
+                if (r < 0) {
+                        log_error("%s", error ? error : "cannot determine smtp_tls_policy_maps");
+                        return r;
+                }
+                use = path;
+        }
+        r = policy_load(use, ret, &error);
+        if (r < 0) {
+                if (error)
+                        log_error("%s", error);
+                else
+                        (void) log_errno(r, "cannot read policy map %s", use);
+                return r;
+        }
+        return 0;
+}
+
+static int write_out(const char *path, const StrBuf *b, mode_t mode) {
+        int r;
+
+        if (!path) {
+                if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+                        return log_errno(-EIO, "cannot write to standard output");
+                return 0;
+        }
+        r = write_file_atomic(path, b->data, b->len, mode);
+        if (r < 0)
+                return log_errno(r, "cannot write %s", path);
+        return 0;
+}
+
+/* render - the chosen output into out; merge mode reads the merge file */
+static int render(const Args *a, const AdviseResult *res, const PolicyMap *policy, StrBuf *out,
+                  mode_t *ret_mode) {
+        _cleanup_free_ char *old = NULL, *error = NULL;
+        const char *base = a->merge ? a->merge : policy ? policy->path : NULL;
+        size_t old_len = 0;
+        struct stat st;
+        int r;
+
+        if (a->format == FORMAT_JSON)
+                return advise_format_json(res, out);
+        if (a->format == FORMAT_POSTMAP && !a->merge)
+                return advise_format_postmap(res, out);
+
+        if (base) {
+                r = read_file_full(base, POLICY_FILE_MAX, &old, &old_len);
+                if (r == -ENOENT && a->merge)
+                        old_len = 0;
+                else if (r < 0)
+                        return log_errno(r, "cannot read %s", base);
+                if (a->merge && stat(a->merge, &st) == 0)
+                        *ret_mode = st.st_mode & 07777;
+        }
+        StrBuf merged;
+        strbuf_init(&merged);
+        r = advise_merge(base ? base : "<new map>", old ? old : "", old_len, res, &merged, &error);
+        if (r < 0) {
+                strbuf_free(&merged);
+                if (error)
+                        log_error("%s", error);
+                return r == -ENOMEM ? log_errno(r, "cannot merge") : r;
+        }
+        if (a->format == FORMAT_DIFF)
+                r = advise_format_diff(base ? base : "/dev/null", old ? old : "", old_len,
+                                       merged.data, merged.len, out);
+        else {
+                strbuf_putn(out, merged.data, merged.len);
+                r = out->oom ? -ENOMEM : 0;
+        }
+        strbuf_free(&merged);
+        return r;
+}
+
+static void summary(const AdviseResult *res) {
+        size_t skipped = res->n_skipped;
+
+        log_notice("%zu %s proposed (template %s, %s .. %s); %zu other %s not proposed",
+                   res->n_proposals, res->n_proposals == 1 ? "entry" : "entries", res->template_name,
+                   res->from, res->to, skipped, skipped == 1 ? "domain" : "domains");
+        if (res->skip_counts[SKIP_LOGGING_OFF])
+                log_warning("%zu domains not proposed: TLS logging was off (smtp_tls_loglevel = 0?) on "
+                            "days they received mail", res->skip_counts[SKIP_LOGGING_OFF]);
+}
+
+/* cmd_advise - entry point */
+int cmd_advise(Context *ctx, int argc, char **argv) {
+        Args a = { .format = FORMAT_POSTMAP };
+        _cleanup_free_ char *error = NULL;
+        Template *t = NULL;
+        PolicyMap *policy = NULL;
+        Store *store = NULL;
+        AdviseResult *res = NULL;
+        mode_t mode = 0644;
+        StrBuf out;
+        int r, ret = EXIT_FAILURE;
+
+        r = parse_args(argc, argv, &a);
+        if (r <= 0)
+                return r == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+
+        const char *name = a.template ? a.template :
+                           ctx->config->template_name ? ctx->config->template_name : "conservative";
+        r = template_open(name, ctx->config->templates_dir, &t, &error);
+        if (r < 0) {
+                log_error("%s", error ? error : "cannot load the template");
+                return r == -ENOENT || r == -EINVAL ? EXIT_USAGE : EXIT_DATAERR;
+        }
+
+        strbuf_init(&out);
+        r = load_policy(ctx, &a, &policy);
+        if (r < 0) {
+                ret = r == -ENOMEM ? EXIT_FAILURE : EXIT_DATAERR;
+                goto finish;
+        }
+
+        r = store_open(ctx->state_file, STORE_READ_ONLY, &store);
+        if (r < 0) {
+                if (r == -ENOENT)
+                        log_error("no store at %s; run 'mxtls collect' first", ctx->state_file);
+                else
+                        (void) log_errno(r, "cannot open store %s", ctx->state_file);
+                goto finish;
+        }
+
+        AdviseOptions o = {
+                .template = t,
+                .policy = policy,
+                .to_day = a.until,
+                .days = a.days,
+                .exclude_domains = ctx->config->exclude_domains,
+        };
+        r = advise_run(store, &o, &res);
+        if (r < 0) {
+                (void) log_errno(r, "cannot compute proposals");
+                goto finish;
+        }
+
+        r = render(&a, res, policy, &out, &mode);
+        if (r < 0) {
+                ret = r == -EBADMSG ? EXIT_DATAERR : EXIT_FAILURE;
+                goto finish;
+        }
+        if (a.merge && a.format != FORMAT_DIFF)
+                r = write_out(a.output ? a.output : a.merge, &out, a.output ? 0644 : mode);
+        else
+                r = write_out(a.output, &out, 0644);
+        if (r < 0)
+                goto finish;
+        summary(res);
+        ret = EXIT_SUCCESS;
+
+finish:
+        strbuf_free(&out);
+        advise_result_free(res);
+        store_close(store);
+        policy_free(policy);
+        template_free(t);
+        return ret;
+}

@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,8 @@ static bool in_group(const char *name) {
         return false;
 }
 
-static void check_journal_access(Doctor *d) {
+/* check_journal_access - false when the journal cannot be read at all */
+static bool check_journal_access(Doctor *d) {
         const Config *c = d->ctx->config;
         char *const all[] = { (char *) "*", NULL };
         const JournalOptions o = {
@@ -177,23 +179,28 @@ static void check_journal_access(Doctor *d) {
         int r;
 
         if (!remote && geteuid() != 0 && !in_group("systemd-journal") && !in_group("adm") &&
-            !in_group("wheel"))
-                report(d, CHECK_WARN, "add this user to the group: usermod -a -G systemd-journal USER "
-                       "(then log in again), or run as root",
-                       "journal: this user is not in the systemd-journal or adm group; "
+            !in_group("wheel")) {
+                const struct passwd *pw = getpwuid(geteuid());
+                _cleanup_free_ char *hint = NULL;
+
+                if (asprintf(&hint, "usermod -a -G systemd-journal %s (then log in again), or run as root",
+                             pw && pw->pw_name ? pw->pw_name : "USER") < 0)
+                        hint = NULL;
+                report(d, CHECK_WARN, hint, "journal: this user is not in the systemd-journal or adm group; "
                        "only its own entries are visible");
+        }
 
         r = journal_source_open(&o, &s);
         if (r == -ENODATA) {
                 report(d, CHECK_FAIL, remote ? "check the directories key or --directory"
                                              : "run as root or as a member of systemd-journal",
                        "journal: no entries readable by this user%s", remote ? " in the configured directories" : "");
-                return;
+                return false;
         }
         if (r < 0) {
                 report(d, CHECK_FAIL, "check that the journal files exist and are readable",
                        "journal: cannot open: %s", strerror(-r));
-                return;
+                return false;
         }
         for (char *const *p = journal_source_identifiers(s); p && *p; p++)
                 n++;
@@ -209,6 +216,7 @@ static void check_journal_access(Doctor *d) {
                                "journal: not persistent (no /var/log/journal): entries are lost at reboot "
                                "and between collect runs after a reboot");
         }
+        return true;
 }
 
 static void check_identifiers(Doctor *d) {
@@ -448,8 +456,8 @@ int cmd_doctor(Context *ctx, int argc, char **argv) {
                 return EXIT_USAGE;
         }
 
-        check_journal_access(&d);
-        check_identifiers(&d);
+        if (check_journal_access(&d))
+                check_identifiers(&d);
         have_postconf = check_loglevel(&d);
         check_policy(&d, have_postconf);
         check_store(&d);

@@ -6,6 +6,7 @@
  * DESCRIPTION
  *        Global option parsing and dispatch to the commands, nothing else.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -259,7 +259,10 @@ int parse_record(const PfRecord *rec, Event *ret, const char **reterr_reason) {
                 if (SP_PREFIX(msg, "panic: "))
                         return 0;
                 break;
-        case 'A': case 'U': case 'T': case 'V':
+        }
+
+        if (msg.p[0] >= 'A' && msg.p[0] <= 'Z') {
+                /* trust words and the 2.2 "TLS connection" form */
                 r = parse_tls_line(msg, &ret->tls, reterr_reason);
                 if (r < 0) {
                         ret->type = EVENT_IGNORED;
@@ -269,7 +272,6 @@ int parse_record(const PfRecord *rec, Event *ret, const char **reterr_reason) {
                         ret->type = ret->tls.reused ? EVENT_TLS_REUSED : EVENT_TLS_ESTABLISHED;
                         return 1;
                 }
-                break;
         }
 
         if (parse_queue_id(msg, NULL, &rest) > 0 && SP_PREFIX(rest, "to=<")) {

@@ -64,7 +64,7 @@ static inline size_t sp_find(Span s, const char *needle, size_t n) {
 
         if (n == 0)
                 return 0;
-        if (s.n < n)
+        if (!s.p || s.n < n)
                 return SIZE_MAX;
         if (n == 1)
                 q = memchr(s.p, needle[0], s.n);

@@ -222,7 +222,15 @@ int syslog_tag_parse(Span s, Span *ret_ident, uint32_t *ret_pid, Span *ret_msg) 
         while (i < lim && s.p[i] != '[' && s.p[i] != ':' && (unsigned char) s.p[i] > ' ' &&
                s.p[i] != 0x7f)
                 i++;
-        if (i == 0 || i > PF_IDENTIFIER_MAX || i >= s.n || (s.p[i] != '[' && s.p[i] != ':'))
+        if (i > PF_IDENTIFIER_MAX) {
+                /* too long for an identifier: malformed if it is one */
+                Span word = sp_token(s);
+
+                if (sp_chr(word, '[') != SIZE_MAX || sp_chr(word, ':') != SIZE_MAX)
+                        return -EBADMSG;
+                return 0;
+        }
+        if (i == 0 || i >= s.n || (s.p[i] != '[' && s.p[i] != ':'))
                 return 0;
         ident = sp_head(s, i);
         sp_skip(&s, i);

@@ -56,7 +56,8 @@
  *        arguments or an RFC 3164 line with no way to know its year.
  *        *reterr_reason is a static string for every negative return.
  *        syslog_tag_parse(): 1 split, 0 no tag at the start of s, -EBADMSG
- *        "ident[" followed by a bad pid or a missing "]:".
+ *        "ident[" followed by a bad pid or a missing "]:", or a tag whose
+ *        identifier is longer than PF_IDENTIFIER_MAX.
  */
 #pragma once
 

@@ -297,6 +297,7 @@ typedef struct CyamlLog {
         size_t len;
 } CyamlLog;
 
+_printf_(3, 0)
 static void cyaml_log_capture(cyaml_log_t level, void *ctx, const char *fmt, va_list args) {
         CyamlLog *l = ctx;
         int n;

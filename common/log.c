@@ -20,6 +20,7 @@ LogLevel log_get_level(void) {
         return log_level;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_vmsg(LogLevel l, const char *suffix, const char *fmt, va_list ap) {
         static const char *const prefix[] = {
                 [LOG_LEVEL_ERROR] = "error: ",

@@ -122,6 +122,7 @@ static const char *const column_names[N_COLUMNS] = {
 #define QKEY_DOMAIN     (1u << 12)
 #define QKEY_HOST       (1u << 13)
 #define QKEY_EVIDENCE   (1u << 14)
+#define QKEY_UNMERGED   (1u << 15)
 
 typedef struct CachedQuery {
         unsigned key;
@@ -403,7 +404,8 @@ static int store_connect(Store *s) {
                 flags = SQLITE_OPEN_READWRITE;
         }
 
-        rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
+        /* A Store belongs to one thread: no per-call mutex (it costs ~15% on big queries). */
+        rc = sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
         if (rc != SQLITE_OK)
                 return store_fail_sqlite(s, rc, "cannot open");
         (void) sqlite3_extended_result_codes(s->db, 1);
@@ -739,7 +741,8 @@ static void query_build_sql(unsigned key, char *sql, size_t size) {
                         sql_append(sql, size, ", ");
                 }
                 /* Every key column kept: rows are already unique, no grouping needed. */
-                sql_append(sql, size, group == COL_ALL ? "count" : "SUM(count)");
+                bool merge = group != COL_ALL && !(key & QKEY_UNMERGED);
+                sql_append(sql, size, merge ? "SUM(count)" : "count");
                 sql_append(sql, size, " FROM daily WHERE 1");
                 if (key & QKEY_DOMAIN)
                         sql_append(sql, size, " AND domain = ?3");
@@ -752,7 +755,9 @@ static void query_build_sql(unsigned key, char *sql, size_t size) {
                 sql_append(sql, size, " AND host = ?4");
 
         int ncols = key & QKEY_EVIDENCE ? 2 : N_COLUMNS;
-        if (!(key & QKEY_EVIDENCE) && group != COL_ALL && group != 0) {
+        if (key & QKEY_UNMERGED)
+                group = COL_ALL;        /* only for the ORDER BY: the primary key order */
+        else if (!(key & QKEY_EVIDENCE) && group != COL_ALL && group != 0) {
                 sql_append(sql, size, " GROUP BY ");
                 first = true;
                 for (int i = 0; i < ncols; i++)
@@ -779,7 +784,7 @@ static int store_query_stmt(Store *s, const StoreQuery *q, bool evidence, sqlite
         unsigned key = (q->group & COL_ALL) |
                 (q->from_day ? QKEY_FROM : 0) | (q->to_day ? QKEY_TO : 0) |
                 (q->domain && !evidence ? QKEY_DOMAIN : 0) | (q->host ? QKEY_HOST : 0) |
-                (evidence ? QKEY_EVIDENCE : 0);
+                (evidence ? QKEY_EVIDENCE : QKEY_UNMERGED * q->unmerged);
         CachedQuery *slot = NULL;
         int rc = SQLITE_OK;
 
@@ -849,19 +854,23 @@ int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userda
                 return r;
 
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *v[N_COLUMNS];
+
                 if (sqlite3_column_type(st, N_COLUMNS) == SQLITE_NULL)
                         continue;       /* SUM over no rows */
+                for (int i = 0; i < N_COLUMNS; i++)
+                        v[i] = q->group & (1u << i) ? column_str(st, i) : "";
                 DailyRow row = {
-                        .day = column_str(st, 0),
-                        .host = column_str(st, 1),
-                        .domain = column_str(st, 2),
-                        .mx = column_str(st, 3),
-                        .protocol = column_str(st, 4),
-                        .cipher = column_str(st, 5),
-                        .trust = column_str(st, 6),
-                        .level = column_str(st, 7),
-                        .outcome = column_str(st, 8),
-                        .reason = column_str(st, 9),
+                        .day = v[0],
+                        .host = v[1],
+                        .domain = v[2],
+                        .mx = v[3],
+                        .protocol = v[4],
+                        .cipher = v[5],
+                        .trust = v[6],
+                        .level = v[7],
+                        .outcome = v[8],
+                        .reason = v[9],
                         .count = column_u64(st, N_COLUMNS),
                 };
                 r = fn(&row, userdata);

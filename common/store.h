@@ -12,6 +12,7 @@
  *        Writers wrap a whole run in store_begin()/store_commit(): daily rows,
  *        evidence rows, state (cursor, pending correlation) in ONE transaction.
  *        Readers query rows grouped by a chosen set of columns.
+ *        A Store is used by one thread at a time (the connection has no mutex).
  * DIAGNOSTICS
  *        Negative errno: -EBUSY (locked past the timeout), -ENOSPC, -EIO,
  *        -EBADMSG (not an mxtls store / newer schema), -ENOENT (read-only open of
@@ -75,6 +76,8 @@ typedef struct StoreQuery {
         const char *domain;             /* NULL = all */
         const char *host;               /* NULL = all */
         unsigned group;                 /* StoreColumn mask kept; the rest is summed over */
+        bool unmerged;                  /* no GROUP BY: rows come in primary key order and may repeat
+                                         * a key of the mask (the caller adds them up); for big scans */
 } StoreQuery;
 
 typedef int (*DailyRowFn)(const DailyRow *row, void *userdata);   /* <0 stops with that error */

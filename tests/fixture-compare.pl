@@ -11,7 +11,8 @@
 # KIND is tls, plaintext, tls_failed, other_failed or internal (a hop to a
 # local filter, never counted for the domain). Both modes print sorted lines
 #
-#   total KIND N                    domain D KIND N
+#   total KIND N                    domain D KIND N          (KIND also delivered)
+#   total internal N
 #   domain D failure REASON N       domain D level LEVEL N
 #   domain D protocol P N           domain D trust T N
 #
@@ -47,6 +48,7 @@ sub expect {
         for my $r (@rows) {
                 my ($domain, $kind, $a) = @$r;
                 my $n = $a->{n};
+                add("total internal", $n) if $kind eq "internal";
                 next if $kind eq "internal";
                 add("total $kind", $n);
                 add("domain $domain $kind", $n);
@@ -69,6 +71,7 @@ sub report {
         for my $k (@kinds, "delivered") {
                 add("total $k", $j->{totals}{$k} // 0);
         }
+        add("total internal", $j->{internal} // 0);
         for my $d (@{$j->{domains}}) {
                 my $name = $d->{domain};
                 my $failed = ($d->{tls_failed} // 0) + ($d->{other_failed} // 0) > 0;

@@ -6,6 +6,10 @@
 #   make-journal.sh [--records FIRST:LAST] --export FIXTURE      (export format on stdout)
 #   make-journal.sh [--records FIRST:LAST] --syslog FIXTURE      (syslog lines on stdout)
 #   make-journal.sh --count FIXTURE                              (number of records)
+#   make-journal.sh --shift-for FIXTURE...    (days that move the newest record into the last day)
+#
+# --shift-days N moves every timestamp N days later, so that tests can place a
+# fixture in the recent past (inside the report window and the retention).
 #
 # Fixture format, one record per line:
 #
@@ -22,24 +26,27 @@
 #               bytes >= 0x7f is written in the binary (length-prefixed) form.
 #
 # Blank lines and lines starting with '#' are not records ("#expect ..." lines
-# are read by fixture-expect.sh). FIRST:LAST selects records by number (1-based,
+# are read by fixture-compare.pl). FIRST:LAST selects records by number (1-based,
 # inclusive). Exit 77 when systemd-journal-remote is not installed.
 set -euo pipefail
 
 JOURNAL_REMOTE=${JOURNAL_REMOTE:-/lib/systemd/systemd-journal-remote}
 mode=journal
 range=
+shift_days=0
 while [[ $# -gt 0 ]]; do
         case $1 in
         --records) range=$2; shift 2 ;;
         --export) mode=export; shift ;;
         --syslog) mode=syslog; shift ;;
         --count) mode=count; shift ;;
+        --shift-days) shift_days=$2; shift 2 ;;
+        --shift-for) mode=shift; shift ;;
         *) break ;;
         esac
 done
 if [[ $# -lt 1 || ( $mode == journal && $# -lt 2 ) ]]; then
-        echo "usage: make-journal.sh [--records A:B] [--export|--syslog|--count] FIXTURE [OUT.journal]" >&2
+        echo "usage: make-journal.sh [--records A:B] [--shift-days N] [--export|--syslog|--count|--shift-for] FIXTURE [OUT.journal]" >&2
         exit 2
 fi
 fixture=$1
@@ -47,7 +54,7 @@ fixture=$1
 convert() {
         perl -e '
 use strict; use warnings;
-my ($mode, $range, $file) = @ARGV;
+my ($mode, $range, $shift, @files) = @ARGV;
 my ($first, $last) = (1, 1e18);
 if ($range ne "") { ($first, $last) = split /:/, $range; }
 my @mon = qw(Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec);
@@ -87,9 +94,11 @@ sub field {
         return "$name\n" . pack("Q<", length $value) . $value . "\n";
 }
 
-open my $fh, "<", $file or die "$file: $!\n";
 binmode STDOUT;
 my $n = 0;
+my $max = 0;
+for my $file (@files) {
+open my $fh, "<", $file or die "$file: $!\n";
 while (my $line = <$fh>) {
         chomp $line;
         next if $line =~ /^\s*(#|$)/;
@@ -98,7 +107,9 @@ while (my $line = <$fh>) {
         $msg = "" unless defined $msg;
         $n++;
         next if $n < $first || $n > $last;
-        my $usec = usec_of($ts);
+        my $usec = usec_of($ts) + $shift * 86400 * 1000000;
+        $max = $usec if $usec > $max;
+        next if $mode eq "shift";
         $msg = unescape($msg);
         if ($mode eq "syslog") {
                 my @t = gmtime(int($usec / 1000000));
@@ -121,13 +132,22 @@ while (my $line = <$fh>) {
         $out .= field("MESSAGE", $msg);
         print $out, "\n";
 }
+}
 print "$n\n" if $mode eq "count";
-' "$1" "$range" "$fixture"
+if ($mode eq "shift") {
+        # Whole days, so that times of day stay; the newest record an hour or more ago.
+        my $now = time() * 1000000 - 3600 * 1000000;
+        print int(($now - $max) / (86400 * 1000000)), "\n";
+}
+' "$1" "$range" "$shift_days" "${@:2}"
 }
 
 case $mode in
 count | export | syslog)
-        convert "$mode"
+        convert "$mode" "$fixture"
+        ;;
+shift)
+        convert shift "$@"
         ;;
 journal)
         if [[ ! -x $JOURNAL_REMOTE ]]; then
@@ -135,6 +155,6 @@ journal)
                 exit 77
         fi
         out=$2
-        convert export | "$JOURNAL_REMOTE" --split-mode=none -o "$out" - 2> >(grep -v "^Finishing after writing" >&2 || true)
+        convert export "$fixture" | "$JOURNAL_REMOTE" --split-mode=none -o "$out" - 2> >(grep -v "^Finishing after writing" >&2 || true)
         ;;
 esac

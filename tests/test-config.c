@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "util.h"
 
 static char tmpdir[] = "/tmp/test-config-XXXXXX";
 static char path[sizeof tmpdir + 32];
@@ -456,6 +457,56 @@ static void test_unreadable_is_error(void **state) {
         free(msg);
 }
 
+/* The installed example: as shipped (all comments) it means the defaults; with
+ * every key uncommented it loads, and the scalar values it shows are the defaults. */
+static void test_example_file(void **state) {
+        const char *root = getenv("MXTLS_SOURCE_ROOT");
+        _cleanup_free_ char *example = NULL, *text = NULL;
+        StrBuf b;
+        Config *c = NULL, *d = NULL;
+        char *msg = NULL;
+        size_t len, keys = 0;
+
+        if (!root)
+                skip();
+        assert_true(asprintf(&example, "%s/mxtls.yaml.example", root) > 0);
+        assert_int_equal(config_load(example, true, &c, &msg), 0);
+        assert_defaults(c);
+        config_free(c);
+
+        assert_int_equal(read_file_full(example, 1 << 20, &text, &len), 0);
+        strbuf_init(&b);
+        for (char *line = text, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (line[0] == '#' && ((line[1] >= 'a' && line[1] <= 'z') || strncmp(line + 1, "  - ", 4) == 0)) {
+                        keys += line[1] != ' ';
+                        line++;
+                }
+                strbuf_printf(&b, "%s\n", line);
+        }
+        assert_false(b.oom);
+        assert_int_equal(keys, 17);
+        write_config(b.data, b.len);
+        strbuf_free(&b);
+        assert_int_equal(config_load(path, true, &c, &msg), 0);
+        assert_int_equal(config_new(&d), 0);
+        assert_int_equal(c->retention_days, d->retention_days);
+        assert_int_equal(c->lock_timeout_seconds, d->lock_timeout_seconds);
+        assert_int_equal(c->session_idle_seconds, d->session_idle_seconds);
+        assert_int_equal(c->max_sessions, d->max_sessions);
+        assert_int_equal(c->report_days, d->report_days);
+        assert_int_equal(c->prometheus_top_n, d->prometheus_top_n);
+        assert_int_equal(c->local_only, d->local_only);
+        assert_string_equal(c->template_name, d->template_name);
+        assert_int_equal(strv_len(c->identifiers), strv_len(d->identifiers));
+        for (size_t i = 0; d->identifiers[i]; i++)
+                assert_string_equal(c->identifiers[i], d->identifiers[i]);
+        config_free(c);
+        config_free(d);
+}
+
 /* state file in a child process: environment and uid changes stay there */
 static char *state_file_in_child(const char *state_dir, const char *xdg, const char *home, uid_t uid) {
         int fds[2];
@@ -534,6 +585,7 @@ int main(void) {
                 cmocka_unit_test(test_binary),
                 cmocka_unit_test(test_too_large),
                 cmocka_unit_test(test_unreadable_is_error),
+                cmocka_unit_test(test_example_file),
                 cmocka_unit_test(test_default_state_file),
         };
 

@@ -358,7 +358,18 @@ static void test_grouping_queries(void **state) {
         assert_int_equal(store_query_daily(s, &q, collect_row, &c), 0);
         assert_int_equal(c.rows, 0);
 
-        q.from_day = "yesterday";
+        /* Unmerged: rows in primary key order, the caller adds up repeated keys. */
+        q = (StoreQuery) { .group = COL_DOMAIN | COL_OUTCOME, .unmerged = true, .to_day = "2024-03-03" };
+        c = (Collected) { 0 };
+        assert_int_equal(store_query_daily(s, &q, collect_row, &c), 0);
+        assert_string_equal(c.text,
+                            "||a.example||plaintext|2;"
+                            "||b.example||tls|10;"
+                            "||a.example||tls_failed|1;"
+                            "||a.example||tls|4;"
+                            "||b.example||tls|6;");
+
+        q = (StoreQuery) { .group = 0, .from_day = "yesterday" };
         assert_int_equal(store_query_daily(s, &q, collect_row, &c), -EINVAL);
         s = store_close(s);
 }

@@ -1,0 +1,368 @@
+/*
+ * NAME
+ *        test-collect - the collect pipeline over a fixture record source
+ * DESCRIPTION
+ *        A fixture back-end of the Source vtable hands out PfRecords from a
+ *        table; runs are committed to a store in a temporary directory and
+ *        read back with store_query_daily() and store_get_state().
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cleanup.h"
+#include "collect.h"
+#include "util.h"
+
+#define DAY0 ((now_usec() / 86400000000ULL - 2) * 86400000000ULL)       /* two days ago, 00:00 UTC */
+
+typedef struct FixtureSource {
+        Source base;
+        const PfRecord *recs;
+        size_t n, i;
+        bool consumed;
+} FixtureSource;
+
+static int fixture_next(Source *s, PfRecord *ret) {
+        FixtureSource *f = (FixtureSource *) s;
+
+        if (f->i >= f->n)
+                return 0;
+        *ret = f->recs[f->i++];
+        f->consumed = true;
+        s->stats.entries++;
+        s->stats.records++;
+        if (ret->pid == 0)
+                s->stats.no_pid++;
+        if (s->stats.first_usec == 0)
+                s->stats.first_usec = ret->realtime_usec;
+        s->stats.last_usec = ret->realtime_usec;
+        return 1;
+}
+
+static int fixture_position(Source *s, char **ret) {
+        FixtureSource *f = (FixtureSource *) s;
+
+        if (!f->consumed)
+                return -ENODATA;
+        return asprintf(ret, "%zu", f->i) < 0 ? -ENOMEM : 0;
+}
+
+static int fixture_seek(Source *s, const char *position, SourceSeekInfo *ret_info) {
+        FixtureSource *f = (FixtureSource *) s;
+        uint64_t v;
+
+        if (parse_u64(position, &v) < 0 || v > f->n)
+                return -EINVAL;
+        f->i = (size_t) v;
+        *ret_info = (SourceSeekInfo) { .saved_usec = v };
+        return 0;
+}
+
+static int fixture_seek_time(Source *s, uint64_t usec) {
+        FixtureSource *f = (FixtureSource *) s;
+
+        while (f->i < f->n && f->recs[f->i].realtime_usec < usec)
+                f->i++;
+        return 0;
+}
+
+static void fixture_free(Source *s) {
+        free(s);
+}
+
+static const SourceOps fixture_ops = {
+        .kind = "fixture",
+        .next = fixture_next,
+        .position = fixture_position,
+        .seek = fixture_seek,
+        .seek_time = fixture_seek_time,
+        .free = fixture_free,
+};
+
+/* fixture_open - records [first, last) of recs, under a fixed key */
+static Source *fixture_open(const PfRecord *recs, size_t first, size_t last) {
+        FixtureSource *f = calloc(1, sizeof *f);
+
+        assert_non_null(f);
+        f->base.ops = &fixture_ops;
+        f->base.key = strdup("fixture:a");
+        assert_non_null(f->base.key);
+        f->recs = recs;
+        f->n = last;
+        f->i = first;
+        return &f->base;
+}
+
+static char dir[] = "/tmp/test-collect-XXXXXX";
+static char db[256];
+
+#define REC(sec, pid_, msg) { .realtime_usec = (sec) * 1000000ULL, .boot_id = "b1", .hostname = "mx1", \
+                              .identifier = "postfix/smtp", .pid = (pid_), .message = (msg), \
+                              .message_len = sizeof(msg) - 1 }
+
+static PfRecord records[] = {
+        REC(0, 100, "Trusted TLS connection established to mx.a.example[192.0.2.1]:25: TLSv1.3 with "
+                    "cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"),
+        REC(1, 100, "AAAA000001: to=<x@a.example>, relay=mx.a.example[192.0.2.1]:25, delay=1, "
+                    "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        REC(2, 100, "AAAA000001: to=<y@a.example>, relay=mx.a.example[192.0.2.1]:25, delay=1, "
+                    "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        REC(3, 200, "BBBB000001: to=<z@b.example>, relay=mx.b.example[192.0.2.2]:25, delay=1, "
+                    "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        REC(4, 0, "CCCC000001: to=<nopid@c.example>, relay=mx.c.example[192.0.2.3]:25, delay=1, "
+                  "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        REC(5, 300, "DDDD000001: to=<broken@d.example"),
+        REC(6, 400, "Verified TLS connection established to mx.e.example[192.0.2.5]:25: TLSv1.2 with "
+                    "cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)"),
+        REC(7, 400, "EEEE000001: to=<w@e.example>, relay=mx.e.example[192.0.2.5]:25, delay=1, "
+                    "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+};
+
+static void shift_records(void) {
+        static bool done;
+
+        if (done)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(records); i++)
+                records[i].realtime_usec += DAY0 + 36000ULL * 1000000ULL;
+        done = true;
+}
+
+typedef struct Counts {
+        uint64_t kind[_OUTCOME_KIND_MAX];
+        uint64_t rows;
+} Counts;
+
+static int count_row(const DailyRow *row, void *userdata) {
+        Counts *c = userdata;
+        OutcomeKind k = outcome_kind_from_string(row->outcome);
+
+        assert_true(k >= 0);
+        c->kind[k] += row->count;
+        c->rows++;
+        return 0;
+}
+
+static Counts stored_counts(const char *domain) {
+        Store *s = NULL;
+        Counts c = { { 0 } };
+        StoreQuery q = { .domain = domain, .group = COL_OUTCOME };
+
+        assert_int_equal(store_open(db, STORE_READ_ONLY, &s), 0);
+        assert_int_equal(store_query_daily(s, &q, count_row, &c), 0);
+        store_close(s);
+        return c;
+}
+
+/* run - one collect run; the source has records [0, last) and resumes where the last run stopped */
+static void run(size_t last, CollectTotals *ret) {
+        Store *s = NULL;
+        Collect *c = NULL;
+        Source *src = fixture_open(records, 0, last);
+        CollectOptions o = { .limits = { .idle_usec = CORRELATE_IDLE_USEC_DEFAULT,
+                                         .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT },
+                             .retention_days = 400 };
+
+        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        assert_int_equal(collect_commit(c), 0);
+        if (ret)
+                collect_totals(c, ret);
+        collect_free(c);
+        source_free(src);
+        store_close(s);
+}
+
+static void test_one_run(void **state) {
+        CollectTotals t;
+        Counts a, b, c, d;
+
+        shift_records();
+        (void) unlink(db);
+        run(ELEMENTSOF(records), &t);
+        assert_int_equal(t.entries, ELEMENTSOF(records));
+        assert_int_equal(t.no_pid, 1);
+        assert_int_equal(t.malformed, 1);
+        assert_int_equal(t.skipped, 2);
+        assert_int_equal(t.deliveries, 4);
+        assert_int_equal(t.tls_lines, 2);
+        assert_int_equal(t.outcomes[OUTCOME_TLS], 3);
+        assert_int_equal(t.outcomes[OUTCOME_PLAINTEXT], 1);
+
+        a = stored_counts("a.example");
+        b = stored_counts("b.example");
+        c = stored_counts("c.example");
+        d = stored_counts("e.example");
+        assert_int_equal(a.kind[OUTCOME_TLS], 2);
+        assert_int_equal(b.kind[OUTCOME_PLAINTEXT], 1);
+        assert_int_equal(c.rows, 0);
+        assert_int_equal(d.kind[OUTCOME_TLS], 1);
+
+        /* Nothing new: a second run changes nothing. */
+        run(ELEMENTSOF(records), &t);
+        assert_int_equal(t.entries, 0);
+        a = stored_counts("a.example");
+        assert_int_equal(a.kind[OUTCOME_TLS], 2);
+}
+
+static void test_split_runs(void **state) {
+        Counts a, e;
+        Store *s = NULL;
+        _cleanup_free_ char *pos = NULL;
+
+        shift_records();
+        /* Split at every record boundary: the TLS line and its deliveries in different runs. */
+        (void) unlink(db);
+        for (size_t last = 1; last <= ELEMENTSOF(records); last++)
+                run(last, NULL);
+        a = stored_counts("a.example");
+        e = stored_counts("e.example");
+        assert_int_equal(a.kind[OUTCOME_TLS], 2);
+        assert_int_equal(a.kind[OUTCOME_PLAINTEXT], 0);
+        assert_int_equal(e.kind[OUTCOME_TLS], 1);
+
+        assert_int_equal(store_open(db, STORE_READ_ONLY, &s), 0);
+        assert_int_equal(store_get_state(s, "position:fixture:a", &pos, NULL), 0);
+        assert_string_equal(pos, "8");
+        free(pos);
+        pos = NULL;
+        assert_int_equal(store_get_state(s, "pending:fixture:a", &pos, NULL), 0);
+        store_close(s);
+}
+
+static void test_dry_run_and_since(void **state) {
+        Collect *c = NULL;
+        Source *src;
+        CollectTotals t;
+        CollectOptions o = { .limits = { .idle_usec = CORRELATE_IDLE_USEC_DEFAULT,
+                                         .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT },
+                             .since_usec = records[3].realtime_usec };
+
+        shift_records();
+        /* No store at all: a dry run reads everything since --since and cannot commit. */
+        src = fixture_open(records, 0, ELEMENTSOF(records));
+        assert_int_equal(collect_new(NULL, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        collect_totals(c, &t);
+        assert_int_equal(t.entries, ELEMENTSOF(records) - 3);
+        assert_int_equal(t.outcomes[OUTCOME_TLS], 1);
+        assert_int_equal(t.outcomes[OUTCOME_PLAINTEXT], 1);
+        assert_true(aggregates_count_rows(collect_aggregates(c)) >= 2);
+        assert_non_null(collect_result(c, 0)->position);
+        assert_int_equal(collect_commit(c), -EINVAL);
+        collect_free(c);
+        source_free(src);
+}
+
+static void test_tls_logging_off(void **state) {
+        static PfRecord plain[] = {
+                REC(0, 500, "FFFF000001: to=<p@f.example>, relay=mx.f.example[192.0.2.6]:25, delay=1, "
+                            "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        };
+        CollectOptions o = { .limits = { .idle_usec = CORRELATE_IDLE_USEC_DEFAULT,
+                                         .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT } };
+        Collect *c = NULL;
+        Source *src;
+        Store *s = NULL;
+
+        shift_records();
+        plain[0].realtime_usec = records[0].realtime_usec;
+
+        /* Empty store: deliveries without any TLS evidence. */
+        (void) unlink(db);
+        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        src = fixture_open(plain, 0, 1);
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        assert_int_equal(collect_tls_logging_off(c), 1);
+        collect_free(c);
+        source_free(src);
+        store_close(s);
+
+        /* The store saw TLS lines the same day: one plaintext delivery is no alarm. */
+        run(ELEMENTSOF(records), NULL);
+        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        src = fixture_open(plain, 0, 1);
+        src->key[0] = 'F';
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        assert_int_equal(collect_tls_logging_off(c), 0);
+        collect_free(c);
+        source_free(src);
+        store_close(s);
+}
+
+static void test_parse_since(void **state) {
+        static const struct {
+                const char *in;
+                int want_rc;
+                uint64_t want;
+        } rows[] = {
+                { "2024-03-04", 0, 1709510400ULL * 1000000ULL },
+                { "2024-03-04T10:00", 0, 1709546400ULL * 1000000ULL },
+                { "2024-03-04 10:00:05", 0, 1709546405ULL * 1000000ULL },
+                { "2024-03-04T10:00:05Z", 0, 1709546405ULL * 1000000ULL },
+                { "@1709546405", 0, 1709546405ULL * 1000000ULL },
+                { "-7d", 0, 2000000000ULL * 1000000ULL - 7 * 86400ULL * 1000000ULL },
+                { "7d", 0, 2000000000ULL * 1000000ULL - 7 * 86400ULL * 1000000ULL },
+                { "12h", 0, 2000000000ULL * 1000000ULL - 12 * 3600ULL * 1000000ULL },
+                { "2w", 0, 2000000000ULL * 1000000ULL - 14 * 86400ULL * 1000000ULL },
+                { "", -EINVAL, 0 },
+                { "yesterday", -EINVAL, 0 },
+                { "-7", -EINVAL, 0 },
+                { "-7x", -EINVAL, 0 },
+                { "2024-13-04", -EINVAL, 0 },
+                { "2024-03-04T25:00", -EINVAL, 0 },
+                { "2024-03-04X10:00", -EINVAL, 0 },
+                { "@", -EINVAL, 0 },
+                { "@-5", -EINVAL, 0 },
+                { "99999999999999999999d", -EINVAL, 0 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                uint64_t v = 0;
+                int r = collect_parse_since(rows[i].in, 2000000000ULL * 1000000ULL, &v);
+
+                if (r != rows[i].want_rc)
+                        fail_msg("\"%s\": got rc %d, want %d", rows[i].in, r, rows[i].want_rc);
+                if (r == 0 && v != rows[i].want)
+                        fail_msg("\"%s\": got %ju, want %ju", rows[i].in, (uintmax_t) v,
+                                 (uintmax_t) rows[i].want);
+        }
+}
+
+static int setup(void **state) {
+        if (!mkdtemp(dir))
+                return -1;
+        (void) snprintf(db, sizeof db, "%s/mxtls.db", dir);
+        return 0;
+}
+
+static int teardown(void **state) {
+        _cleanup_free_ char *cmd = NULL;
+
+        if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
+                return -1;
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_since),
+                cmocka_unit_test(test_one_run),
+                cmocka_unit_test(test_split_runs),
+                cmocka_unit_test(test_dry_run_and_since),
+                cmocka_unit_test(test_tls_logging_off),
+        };
+
+        return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,130 @@
+#!/bin/bash
+# test-journal-fixtures - each fixture goes through a real journal file (and a
+# text log), `mxtls collect` and `mxtls report --format json`; the per-domain
+# counts must equal those declared by the fixture's "#expect" lines
+# (tests/fixture-compare.pl), which were written from the log format rules,
+# not from mxtls output.
+set -euo pipefail
+
+src=${MXTLS_SOURCE_ROOT:?}
+bin=${MXTLS_BIN:?}
+if [[ ! -x /lib/systemd/systemd-journal-remote ]]; then
+        echo "systemd-journal-remote is not installed"
+        exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export TZ=UTC
+
+fixtures=(reuse tls-field instances hostile sample)
+paths=()
+for f in "${fixtures[@]}"; do
+        paths+=("$src/tests/fixtures/$f.txt")
+done
+shift_days=$(bash "$src/tests/make-journal.sh" --shift-for "${paths[@]}")
+cat > "$tmp/mxtls.yaml" <<EOT
+report_days: 60
+EOT
+mx() {
+        "$bin" --config "$tmp/mxtls.yaml" "$@"
+}
+
+pass=0
+fail=0
+# compare NAME DB FIXTURE... - report of DB against the expectations of FIXTURE...
+compare() {
+        local name=$1 db=$2
+        shift 2
+        mx --state "$db" report --format json > "$tmp/$name.json"
+        perl "$src/tests/fixture-compare.pl" expect "$@" > "$tmp/$name.want"
+        perl "$src/tests/fixture-compare.pl" report "$tmp/$name.json" > "$tmp/$name.got"
+        if [[ ! -s $tmp/$name.want ]]; then
+                echo "not ok - $name: the fixture declares no outcome"
+                fail=$((fail + 1))
+        elif diff -u "$tmp/$name.want" "$tmp/$name.got"; then
+                echo "ok - $name"
+                pass=$((pass + 1))
+        else
+                echo "not ok - $name (want vs got above)"
+                fail=$((fail + 1))
+        fi
+}
+
+for f in "${fixtures[@]}"; do
+        fx=$src/tests/fixtures/$f.txt
+        bash "$src/tests/make-journal.sh" --shift-days "$shift_days" "$fx" "$tmp/$f.journal"
+        mx --state "$tmp/$f.db" collect --file "$tmp/$f.journal" 2> "$tmp/$f.log"
+        compare "journal $f" "$tmp/$f.db" "$fx"
+
+        # The same records as classic syslog text.
+        bash "$src/tests/make-journal.sh" --shift-days "$shift_days" --syslog "$fx" > "$tmp/$f.log.txt"
+        mx --state "$tmp/$f-text.db" collect --log-file "$tmp/$f.log.txt" 2> "$tmp/$f-text.log"
+        compare "text log $f" "$tmp/$f-text.db" "$fx"
+done
+
+# All fixtures in one directory of journal files, read together.
+mkdir "$tmp/dir"
+for f in "${fixtures[@]}"; do
+        cp "$tmp/$f.journal" "$tmp/dir/"
+done
+mx --state "$tmp/all.db" collect --directory "$tmp/dir" 2> "$tmp/all.log"
+compare "directory of all fixtures" "$tmp/all.db" "${paths[@]}"
+
+# Selecting tlsproxy and qmgr records too changes nothing: their copies of TLS
+# lines are never counted.
+mx --state "$tmp/wide.db" collect --file "$tmp/reuse.journal" --identifier 'postfix*/smtp' \
+        --identifier 'postfix*/tlsproxy' --identifier 'postfix*/qmgr' 2> "$tmp/wide.log"
+compare "reuse with tlsproxy selected" "$tmp/wide.db" "$src/tests/fixtures/reuse.txt"
+
+# The summary counts what was skipped in the hostile fixture, and says nothing
+# about TLS logging being off.
+if grep -q "1 too long" "$tmp/hostile.log" && grep -q "1 without SYSLOG_PID" "$tmp/hostile.log" &&
+   ! grep -q "TLS logging appears to be off" "$tmp/hostile.log"; then
+        echo "ok - hostile summary"
+        pass=$((pass + 1))
+else
+        echo "not ok - hostile summary:"
+        cat "$tmp/hostile.log"
+        fail=$((fail + 1))
+fi
+
+# Deliveries without any TLS line or tls= field: a loud warning.
+grep -v 'TLS connection' "$src/tests/fixtures/reuse.txt" | grep -v 'tls=' > "$tmp/notls.txt"
+bash "$src/tests/make-journal.sh" --shift-days "$shift_days" "$tmp/notls.txt" "$tmp/notls.journal"
+mx --state "$tmp/notls.db" collect --file "$tmp/notls.journal" 2> "$tmp/notls.log"
+if grep -q "TLS logging appears to be off (smtp_tls_loglevel = 0?)" "$tmp/notls.log"; then
+        echo "ok - TLS logging off warning"
+        pass=$((pass + 1))
+else
+        echo "not ok - no TLS logging warning:"
+        cat "$tmp/notls.log"
+        fail=$((fail + 1))
+fi
+
+# No postfix/smtp records at all: a plain message and a failure exit.
+grep -v 'postfix' "$src/tests/fixtures/reuse.txt" > "$tmp/none.txt" || true
+echo "2024-03-04T08:00:00Z mx1 b1 sshd 42 Accepted publickey for root" >> "$tmp/none.txt"
+bash "$src/tests/make-journal.sh" "$tmp/none.txt" "$tmp/none.journal"
+if ! mx --state "$tmp/none.db" collect --file "$tmp/none.journal" 2> "$tmp/none.log" &&
+   grep -q "the journal has no postfix/smtp records" "$tmp/none.log"; then
+        echo "ok - no postfix records"
+        pass=$((pass + 1))
+else
+        echo "not ok - no postfix records:"
+        cat "$tmp/none.log"
+        fail=$((fail + 1))
+fi
+
+# --dry-run stores nothing but shows the rows.
+mx --state "$tmp/dry.db" collect --dry-run --file "$tmp/reuse.journal" > "$tmp/dry.out" 2> "$tmp/dry.log"
+if [[ ! -e $tmp/dry.db ]] && grep -q "gmail.example" "$tmp/dry.out" && grep -q "dry run" "$tmp/dry.log"; then
+        echo "ok - dry run"
+        pass=$((pass + 1))
+else
+        echo "not ok - dry run"
+        cat "$tmp/dry.out" "$tmp/dry.log"
+        fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
