@@ -275,8 +275,13 @@ static int builder_day(Builder *b, const char *day, ReportDay **ret) {
         Report *r = b->report;
 
         if (r->n_days == 0 || !streq(r->days[r->n_days - 1].day, day)) {
-                if (strlen(day) != 10 || grow((void **) &r->days, &b->days_cap, r->n_days, sizeof(ReportDay)) < 0)
-                        return strlen(day) != 10 ? -EBADMSG : -ENOMEM;
+                int64_t unused;
+
+                /* Printed unescaped by the formatters: must be a real day. */
+                if (strlen(day) != 10 || day_parse(day, &unused) < 0)
+                        return -EBADMSG;
+                if (grow((void **) &r->days, &b->days_cap, r->n_days, sizeof(ReportDay)) < 0)
+                        return -ENOMEM;
                 memcpy(r->days[r->n_days++].day, day, 11);
         }
         *ret = &r->days[r->n_days - 1];
@@ -420,7 +425,10 @@ static int report_add_evidence(const EvidenceRow *row, void *userdata) {
         Report *r = b->report;
         ReportWarning *w = NULL;
 
-        if (row->deliveries == 0 || row->tls_lines > 0 || row->tls_fields > 0 || strlen(row->day) != 10)
+        int64_t unused;
+
+        if (row->deliveries == 0 || row->tls_lines > 0 || row->tls_fields > 0 ||
+            strlen(row->day) != 10 || day_parse(row->day, &unused) < 0)
                 return 0;
         for (size_t i = 0; i < r->n_warnings; i++)
                 if (streq(r->warnings[i].host, row->host))

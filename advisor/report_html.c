@@ -32,6 +32,7 @@ static const char style[] =
         "th,td{border-bottom:1px solid #d0d7de;padding:.25em .75em;text-align:left}"
         "td.n{text-align:right;font-variant-numeric:tabular-nums}"
         "svg{border:1px solid #d0d7de;background:#f6f8fa}"
+        ".axis{display:flex;justify-content:space-between;margin:.2em 0;font-size:.85em;color:#59636e}"
         ".legend span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}"
         ".tls13{fill:#1a7f37;background:#1a7f37}.tls12{fill:#4ac26b;background:#4ac26b}"
         ".older{fill:#d4a72c;background:#d4a72c}.clear{fill:#cf222e;background:#cf222e}"
@@ -95,6 +96,7 @@ static void put_segment(StrBuf *out, const char *cls, double x, double *y, uint6
 
 static void put_chart(const Report *r, StrBuf *out) {
         int64_t from, to, first;
+        char first_day[11];
         size_t k = 0;
 
         if (day_parse(r->from, &from) < 0 || day_parse(r->to, &to) < 0)
@@ -141,7 +143,9 @@ static void put_chart(const Report *r, StrBuf *out) {
                 put_segment(out, "clear", x, &y, c->plaintext, delivered);
                 strbuf_puts(out, "</g>\n");
         }
-        strbuf_puts(out, "</svg>\n<p class=\"legend\"><span class=\"tls13\"></span>TLS 1.3"
+        day_format(first, first_day);
+        strbuf_printf(out, "</svg>\n<p class=\"axis\"><span>%s</span><span>%s</span></p>\n", first_day, r->to);
+        strbuf_puts(out, "<p class=\"legend\"><span class=\"tls13\"></span>TLS 1.3"
                     "<span class=\"tls12\"></span>TLS 1.2<span class=\"older\"></span>older TLS"
                     "<span class=\"clear\"></span>cleartext<span class=\"none\"></span>no deliveries</p>\n");
         if (first != from)

@@ -2,7 +2,7 @@
  * NAME
  *        baseline - the least work any journal collector has to do
  * SYNOPSIS
- *        baseline [--fields] [--identifier PATTERN]... [--directory DIR | FILE...]
+ *        baseline [--fields | --enumerate] [--identifier PATTERN]... [--directory DIR | FILE...]
  * DESCRIPTION
  *        Opens the journal files (sd_journal_open_files) or a directory,
  *        resolves the identifier patterns (default postfix/smtp, postfix*\/smtp,
@@ -11,7 +11,10 @@
  *        does, then reads MESSAGE of every matching entry and counts its bytes.
  *        With --fields it also reads what a collector needs besides MESSAGE:
  *        SYSLOG_PID, _HOSTNAME, _BOOT_ID, the realtime stamp, and the cursor of
- *        the last entry.
+ *        the last entry, each with its own sd_journal_get_data() call. With
+ *        --enumerate it gets the same fields in one pass over the entry's data
+ *        (sd_journal_enumerate_data), the boot id and the time stamps from the
+ *        entry header: the cheapest way for a collector to see everything it needs.
  *        Prints one line: entries=N message_bytes=N seconds=S identifiers=N.
  * DIAGNOSTICS
  *        Exit 0 on success (also when nothing matches), 1 on errors.
@@ -91,7 +94,8 @@ static int add_identifier_matches(sd_journal *j, const char *const *patterns, si
 }
 
 static void help(FILE *f) {
-        fprintf(f, "Usage: baseline [--fields] [--identifier PATTERN]... [--directory DIR | FILE...]\n");
+        fprintf(f, "Usage: baseline [--fields | --enumerate] [--identifier PATTERN]... "
+                "[--directory DIR | FILE...]\n");
 }
 
 int main(int argc, char **argv) {
@@ -99,20 +103,21 @@ int main(int argc, char **argv) {
                 { "directory",  required_argument, NULL, 'D' },
                 { "identifier", required_argument, NULL, 'i' },
                 { "fields",     no_argument,       NULL, 'f' },
+                { "enumerate",  no_argument,       NULL, 'e' },
                 { "help",       no_argument,       NULL, 'h' },
                 { 0 }
         };
         const char *patterns[MAX_PATTERNS];
         size_t n_patterns = 0, n_idents = 0;
         const char *directory = NULL;
-        bool fields = false;
+        bool fields = false, enumerate = false;
         sd_journal *j = NULL;
         uint64_t entries = 0, bytes = 0, checksum = 0;
         char *cursor = NULL;
         double t0;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "D:i:fh", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "D:i:feh", options, NULL)) >= 0)
                 switch (c) {
                 case 'D':
                         directory = optarg;
@@ -126,6 +131,9 @@ int main(int argc, char **argv) {
                         break;
                 case 'f':
                         fields = true;
+                        break;
+                case 'e':
+                        enumerate = true;
                         break;
                 case 'h':
                         help(stdout);
@@ -172,6 +180,25 @@ int main(int argc, char **argv) {
                         if (r == 0)
                                 break;
                         entries++;
+                        if (enumerate) {
+                                uint64_t rt, mono;
+                                sd_id128_t boot;
+
+                                if (sd_journal_get_realtime_usec(j, &rt) >= 0 &&
+                                    sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0)
+                                        checksum += rt + boot.bytes[0];
+                                SD_JOURNAL_FOREACH_DATA(j, data, len) {
+                                        const char *p = data;
+
+                                        if (len > 8 && memcmp(p, "MESSAGE=", 8) == 0)
+                                                bytes += len - 8;
+                                        else if ((len > 11 && memcmp(p, "SYSLOG_PID=", 11) == 0) ||
+                                                 (len > 10 && memcmp(p, "_HOSTNAME=", 10) == 0) ||
+                                                 (len > 18 && memcmp(p, "SYSLOG_IDENTIFIER=", 18) == 0))
+                                                checksum += len;
+                                }
+                                continue;
+                        }
                         if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0)
                                 bytes += len - (sizeof "MESSAGE=" - 1);
                         if (fields) {
@@ -189,14 +216,15 @@ int main(int argc, char **argv) {
                                         checksum += len;
                         }
                 }
-                if (fields && entries > 0 && sd_journal_get_cursor(j, &cursor) >= 0)
+                if ((fields || enumerate) && entries > 0 && sd_journal_get_cursor(j, &cursor) >= 0)
                         checksum += strlen(cursor);
         }
         sd_journal_close(j);
         free(cursor);
         printf("entries=%" PRIu64 " message_bytes=%" PRIu64 " seconds=%.3f identifiers=%zu%s\n",
-               entries, bytes, now_sec() - t0, n_idents, fields ? " fields=yes" : "");
-        if (fields && checksum == 0 && entries > 0)
+               entries, bytes, now_sec() - t0, n_idents,
+               fields ? " fields=get_data" : enumerate ? " fields=enumerate" : "");
+        if ((fields || enumerate) && checksum == 0 && entries > 0)
                 return 1;
         return r < 0 ? 1 : 0;
 }

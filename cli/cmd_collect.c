@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cleanup.h"
@@ -45,6 +46,21 @@ typedef struct Progress {
         uint64_t start, last;
         bool shown;
 } Progress;
+
+/* mkdir_parents - the directories above path, as the store would create them */
+static int mkdir_parents(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = '\0';
+                if (mkdir(p, 0750) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        return 0;
+}
 
 static void args_done(Args *a) {
         free(a->directories);
@@ -241,6 +257,10 @@ static void summary(Collect *c, bool dry_run, uint64_t elapsed) {
         char skipped[128] = "";
 
         collect_totals(c, &t);
+        if (t.entries == 0) {
+                log_notice("no new entries, %.2f s%s", (double) elapsed / 1e6, dry_run ? ", dry run" : "");
+                return;
+        }
         if (t.skipped > 0)
                 (void) snprintf(skipped, sizeof skipped, " (%" PRIu64 " malformed, %" PRIu64 " too long, %"
                                 PRIu64 " without SYSLOG_PID)", t.malformed, t.too_long, t.no_pid);
@@ -326,15 +346,12 @@ static int run(Context *ctx, const Args *a) {
                 o.userdata = &pr;
         }
 
-        r = store_open_full(ctx->state_file, a->dry_run ? STORE_READ_ONLY : STORE_READ_WRITE, &store, &errmsg);
-        if (r == -ENOENT && a->dry_run)
-                store = NULL;           /* nothing stored yet: read from the start */
-        else if (r < 0) {
-                log_error("cannot open the store %s: %s", ctx->state_file, errmsg ? errmsg : strerror(-r));
-                return EXIT_FAILURE;
-        }
-
         if (!a->dry_run) {
+                r = mkdir_parents(ctx->state_file);
+                if (r < 0) {
+                        (void) log_errno(r, "cannot create the directory of %s", ctx->state_file);
+                        return EXIT_FAILURE;
+                }
                 lock_path = lock_path_for(ctx->state_file);
                 if (!lock_path) {
                         (void) log_errno(-ENOMEM, "cannot lock the store");
@@ -351,6 +368,15 @@ static int run(Context *ctx, const Args *a) {
                         (void) log_errno(r, "cannot lock %s", lock_path);
                         return EXIT_FAILURE;
                 }
+        }
+
+        /* Opened under the lock: two first runs must not race to create the store. */
+        r = store_open_full(ctx->state_file, a->dry_run ? STORE_READ_ONLY : STORE_READ_WRITE, &store, &errmsg);
+        if (r == -ENOENT && a->dry_run)
+                store = NULL;           /* nothing stored yet: read from the start */
+        else if (r < 0) {
+                log_error("cannot open the store %s: %s", ctx->state_file, errmsg ? errmsg : strerror(-r));
+                return EXIT_FAILURE;
         }
 
         r = open_sources(ctx, a, &sources, &n_sources);

@@ -61,8 +61,9 @@ static const Migration migrations[] = {
                 "  reason TEXT NOT NULL, count INTEGER NOT NULL,"
                 "  PRIMARY KEY (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason)"
                 ") WITHOUT ROWID;"
+                /* Per-domain lookups (report --domain, advise, audit). A window is a
+                 * primary key range; a host filter scans the window, like a report. */
                 "CREATE INDEX daily_domain_day ON daily (domain, day);"
-                "CREATE INDEX daily_host_day ON daily (host, day);"
                 "CREATE TABLE evidence ("
                 "  day TEXT NOT NULL, host TEXT NOT NULL,"
                 "  deliveries INTEGER NOT NULL DEFAULT 0,"

@@ -75,7 +75,6 @@ $PY -c 'import ssl, json, socketserver' || fail "python3 lacks the ssl module"
 T=$(mktemp -d /tmp/mxtls-e2e.XXXXXX)
 chmod 0755 "$T"
 pids=()
-created_devlog=0
 ns_ready=0
 
 in_ns() { nsenter --mount="$T/ns/mnt" --net="$T/ns/net" "$@"; }
@@ -113,9 +112,6 @@ cleanup() {
         fi
         umount "$T/ns/mnt" "$T/ns/net" 2>/dev/null
         umount "$T/ns" 2>/dev/null
-        if [[ $created_devlog = 1 && -L /dev/log ]]; then
-                rm -f /dev/log
-        fi
         if [[ ${MXTLS_E2E_KEEP:-0} = 1 ]]; then
                 echo "kept $T"
         else
@@ -133,15 +129,6 @@ mount --make-private "$T/ns"
 touch "$T/ns/mnt" "$T/ns/net"
 unshare --mount="$T/ns/mnt" --net="$T/ns/net" --propagation private true
 ns_ready=1
-
-# glibc logs to /dev/log; it normally points at journald's socket. When the
-# host has none, a symlink is created for the duration of the test. An
-# existing /dev/log is never changed: inside the namespace the test's
-# journald socket is mounted over it.
-if [[ ! -e /dev/log && ! -L /dev/log ]]; then
-        ln -s /run/systemd/journal/dev-log /dev/log
-        created_devlog=1
-fi
 
 cat >"$T/journald.conf" <<'EOF'
 [Journal]
@@ -167,12 +154,26 @@ mapfile -t addresses < <($PY "$here/e2e.py" addresses)
 
 # Inside: a private /run (journald's sockets and runtime journal, whose
 # files are the test's journal directory), journald settings as a drop-in
-# there with the host's drop-ins hidden, the test's resolver, Postfix
-# directories and the receivers' addresses.
+# there with the host's drop-ins hidden, a private /dev whose /dev/log is
+# the test's journald (the host's /dev/log is never touched), the test's
+# resolver, Postfix directories and the receivers' addresses.
 # shellcheck disable=SC2016
 in_ns /bin/bash -euo pipefail -c '
 T=$1; shift
 mount -t tmpfs -o mode=0755 mxtls-e2e-run /run
+mount -t tmpfs -o mode=0755 mxtls-e2e-dev /dev
+mknod -m 666 /dev/null c 1 3
+mknod -m 666 /dev/zero c 1 5
+mknod -m 666 /dev/full c 1 7
+mknod -m 666 /dev/random c 1 8
+mknod -m 666 /dev/urandom c 1 9
+mknod -m 666 /dev/tty c 5 0
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
+mkdir -m 1777 /dev/shm
+ln -s /run/systemd/journal/dev-log /dev/log
 mkdir -p /run/systemd/journal /run/log/journal /run/systemd/journald.conf.d
 mount --bind "$T/journal" /run/log/journal
 cp "$T/journald.conf" /run/systemd/journald.conf.d/zz-mxtls-e2e.conf
@@ -208,10 +209,6 @@ wait_for() {            # wait_for SECONDS DESCRIPTION COMMAND...
 in_ns /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
 pids+=($!)
 wait_for 10 "journald" in_ns test -S /run/systemd/journal/dev-log
-if [[ $(in_ns readlink -f /dev/log) != /run/systemd/journal/dev-log ]]; then
-        in_ns mount --bind /run/systemd/journal/dev-log /dev/log ||
-                fail "cannot point /dev/log at the test's journald"
-fi
 jdir=$T/journal
 in_ns logger -t mxtls-e2e "journal ready"
 wait_for 10 "the first journal entry" \

@@ -68,7 +68,7 @@ check "journal: $n runs = one run" "$tmp/one.json" "$tmp/many.json"
 # Text log: one line per run; rotation by rename every 37 lines, by copy and
 # truncate every 53, and a line written in two halves every 29.
 # (NUL bytes removed: the shell below cannot carry them through "read")
-mj --shift-days "$shift_days" --syslog "$tmp/all.txt" | tr -d '\\000' > "$tmp/all.log"
+mj --shift-days "$shift_days" --syslog "$tmp/all.txt" | tr -d '\000' > "$tmp/all.log"
 mx --state "$tmp/text-one.db" collect --log-file "$tmp/all.log" 2>/dev/null
 report "$tmp/text-one.db" "$tmp/text-one.json"
 perl "$src/tests/fixture-compare.pl" report "$tmp/text-one.json" > "$tmp/text-got"

@@ -238,6 +238,34 @@ static void test_refuses_newer_schema(void **state) {
         assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 99);
 }
 
+static void test_migrates_older_schema(void **state) {
+        Fixture *f = *state;
+        char path[192];
+        Store *s = NULL;
+
+        /* An mxtls store at version 0 (marked, nothing migrated yet): a read-only
+         * open upgrades it through a writable connection first. */
+        (void) snprintf(path, sizeof(path), "%s/old.db", f->dir);
+        sql_exec(path, "PRAGMA application_id = 1836610668; PRAGMA user_version = 0;"
+                       "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
+                       " applied_at TEXT NOT NULL DEFAULT '');");
+        assert_int_equal(store_open(path, STORE_READ_ONLY, &s), 0);
+        s = store_close(s);
+        assert_int_equal(sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+        assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
+        assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'daily'"), 1);
+
+        /* A read-only open of an empty file is "no data", and creates nothing. */
+        (void) snprintf(path, sizeof(path), "%s/empty.db", f->dir);
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(store_open(path, STORE_READ_ONLY, &s), -ENOENT);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_size, 0);
+}
+
 static void test_upsert_adds(void **state) {
         Fixture *f = *state;
         Store *s = open_rw(f);
@@ -551,6 +579,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migrates_older_schema, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_upsert_adds, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_grouping_queries, setup, teardown),
