@@ -37,12 +37,13 @@ static void put_pct(StrBuf *b, uint64_t part, uint64_t whole) {
 static void text_row(StrBuf *b, const char *line, const char *key, const char *level, size_t domains,
                      const DomainStats *s) {
         uint64_t delivered = domain_stats_delivered(s);
-        size_t start = b->len;
+        size_t start;
 
         strbuf_printf(b, "  %-5s ", line);
+        start = b->len;
         safe(b, key);
         size_t w = b->len - start;
-        strbuf_printf(b, "%*s %-10s %7zu %9" PRIu64 " ", w < 34 ? (int) (34 - w) : 1, "",
+        strbuf_printf(b, "%*s %-10s %7zu %9" PRIu64 " ", w < 34 ? (int) (34 - w) : 0, "",
                       level, domains, delivered);
         put_pct(b, s->tls, delivered);
         strbuf_printf(b, " %7" PRIu64 "\n", s->tls_failed);

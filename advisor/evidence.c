@@ -73,6 +73,11 @@ static int cmp_item(const void *a, const void *b) {
         return strcmp(x->name, y->name);
 }
 
+static void count_list_sort(CountList *l) {
+        if (l->n > 1)
+                qsort(l->items, l->n, sizeof(CountItem), cmp_item);
+}
+
 /* count_list_get - count of one name, 0 when absent */
 uint64_t count_list_get(const CountList *l, const char *name) {
         for (size_t i = 0; i < l->n; i++)
@@ -418,11 +423,11 @@ int evidence_collect(Store *s, const char *from_day, const char *to_day, Evidenc
                 DomainStats *d = e->domains[i];
                 d->days = popcount_map(d->daymap, c.window);
                 d->logging_off_days = popcount_map(d->offmap, c.window);
-                qsort(d->protocols.items, d->protocols.n, sizeof(CountItem), cmp_item);
-                qsort(d->trust.items, d->trust.n, sizeof(CountItem), cmp_item);
-                qsort(d->levels.items, d->levels.n, sizeof(CountItem), cmp_item);
-                qsort(d->reasons.items, d->reasons.n, sizeof(CountItem), cmp_item);
-                qsort(d->mx.items, d->mx.n, sizeof(CountItem), cmp_item);
+                count_list_sort(&d->protocols);
+                count_list_sort(&d->trust);
+                count_list_sort(&d->levels);
+                count_list_sort(&d->reasons);
+                count_list_sort(&d->mx);
         }
         if (e->n_domains > 0)
                 qsort(e->domains, e->n_domains, sizeof(DomainStats *), cmp_domain);

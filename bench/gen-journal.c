@@ -167,19 +167,32 @@ static void msg_free(GenMsg *m) {
         }
 }
 
+/* Postfix queue ids: short = 5 hex digits of the microseconds + the inode in hex;
+ * long (enable_long_queue_ids) = seconds (6) and microseconds (4) in base 52, 'z',
+ * the inode in base 51 (src/global/mail_queue.h). */
 static void new_qid(Sim *s, unsigned inst, uint64_t usec, char *buf, size_t bufsz) {
-        if (inst == INST_MAIN)
+        static const char b52[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+        char tmp[32];
+        size_t n = 0;
+        uint64_t v;
+
+        if (inst == INST_MAIN) {
                 snprintf(buf, bufsz, "%05" PRIX64 "%05X", usec % 0x100000,
                          (unsigned) rng_range(&s->r, 0x10000, 0xFFFFF));
-        else {
-                static const char b52[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
-                size_t i = 0;
-
-                for (; i < 11 && i + 1 < bufsz; i++)
-                        buf[i] = b52[rng_below(&s->r, sizeof b52 - 1)];
-                buf[0] = '4';
-                buf[i] = '\0';
+                return;
         }
+        v = usec / 1000000;
+        for (unsigned i = 0; i < 6; i++, v /= 52)
+                tmp[5 - i] = b52[v % 52];
+        v = usec % 1000000;
+        for (unsigned i = 0; i < 4; i++, v /= 52)
+                tmp[9 - i] = b52[v % 52];
+        tmp[10] = 'z';
+        n = 11;
+        for (v = rng_range(&s->r, 51 * 51 * 51, 51 * 51 * 51 * 51 - 1); v > 0 && n < 20; v /= 51)
+                tmp[n++] = b52[v % 51];
+        tmp[n] = '\0';
+        snprintf(buf, bufsz, "%s", tmp);
 }
 
 static int cmp_rcpt(const void *a, const void *b) {
@@ -233,7 +246,7 @@ static void attempt(Flow *f, GenMsg *m, uint64_t usec) {
                 m->bounced = true;
         }
         if (m->bounced) {
-                char nq[20];
+                char nq[24];
                 uint64_t t = end + 2 * MS;
                 uint32_t pid = pool_get(s, PROG_ID(m->inst, PROG_BOUNCE), &t);
 

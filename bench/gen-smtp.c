@@ -200,8 +200,8 @@ static void deliver(Sim *s, GenMsg *m, unsigned prog, uint32_t pid, const GenDom
         }
         if (ss->tls_field)
                 snprintf(tlsf, sizeof tlsf, " tls=%s%s,", ss->tls_field,
-                         !m->requiretls ? "" : !ss->tls ? "/!requiretls:nostarttls" :
-                         fail_reason ? "/requiretls?" : "/requiretls:none");
+                         !m->requiretls ? "" : fail_reason ? "/requiretls?" :
+                         !ss->tls ? "/!requiretls:nostarttls" : "/requiretls:none");
 
         (void) out_pushf(&s->out, usec, prog, pid, 6, "%s: to=<%s>,%s relay=%s,%s %s,%s dsn=%s, status=%s (%s)",
                          m->qid, to, orig, relay, conn, delays, tlsf, dsn, status, reason);

@@ -166,7 +166,7 @@ typedef struct GenRcpt {
 } GenRcpt;
 
 typedef struct GenMsg {
-        char qid[20];
+        char qid[24];
         char sender[64];
         uint64_t arrival_usec;
         uint32_t size;

@@ -305,6 +305,8 @@ static int open_sources(Context *ctx, const Args *a, Source ***ret, size_t *ret_
                 if (r < 0)
                         return log_errno(r, "cannot open the %s",
                                          o.files || o.directories ? "journal files" : "local journal");
+                for (char *const *id = journal_source_identifiers(l[n - 1]); id && *id; id++)
+                        log_info("%s: reading SYSLOG_IDENTIFIER=%s", source_key(l[n - 1]), *id);
         }
         for (size_t i = 0; i < a->n_log_files; i++) {
                 r = logfile_source_open(a->log_files[i], ids, &l[n]);
@@ -384,7 +386,7 @@ static int run(Context *ctx, const Args *a) {
                 goto finish;
         r = collect_new(store, &o, &c);
         if (r < 0) {
-                log_errno(r, "cannot start collecting");
+                (void) log_errno(r, "cannot start collecting");
                 goto finish;
         }
         for (size_t i = 0; i < n_sources; i++) {
@@ -405,8 +407,8 @@ static int run(Context *ctx, const Args *a) {
                 r = collect_commit(c);
                 if (r < 0) {
                         (void) log_errno(r, "cannot update the store %s%s%s", ctx->state_file,
-                                  store_last_error(store) ? ": " : "",
-                                  store_last_error(store) ? store_last_error(store) : "");
+                                          store_last_error(store) ? ": " : "",
+                                          store_last_error(store) ? store_last_error(store) : "");
                         goto finish;
                 }
         }

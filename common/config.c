@@ -114,7 +114,7 @@ static const ConfigKey config_keys[] = {
         { "templates_dir",        CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
         { "policy_file",          CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
         { "exclude_domains",      CONFIG_KEY_DOMAIN, true,  0, WORD_LEN_MAX, 100000 },
-        { "prometheus_top_n",     CONFIG_KEY_UINT,   false, 0, 10000, 0 },
+        { "prometheus_top_n",     CONFIG_KEY_UINT,   false, 1, 10000, 0 },
         { "prometheus_file",      CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
         { "advise_file",          CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
 };

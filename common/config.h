@@ -33,7 +33,7 @@ typedef struct Config {
         char *templates_dir;            /* default MXTLS_DATADIR "/policy-templates" */
         char *policy_file;              /* NULL = ask postconf */
         char **exclude_domains;         /* never proposed; lower case, ".example.com" = subdomains */
-        uint32_t prometheus_top_n;      /* default 20; 0 = totals only */
+        uint32_t prometheus_top_n;      /* default 20: report --top, Prometheus domain series */
         char *prometheus_file;          /* report --format prometheus without --output; NULL = stdout */
         char *advise_file;              /* advise without --output; NULL = stdout */
 } Config;

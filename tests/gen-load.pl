@@ -4,10 +4,12 @@
 # failures and connection failures, interleaved sessions.
 #
 #   perl tests/gen-load.pl [--messages N] [--domains N] [--seed N]
-#                          [--end-usec USEC] [--days N] > load.txt
+#                          [--end-usec USEC] [--days N] [--prefix P] > load.txt
 #
 # Deterministic for given options. Timestamps are written as @USEC; the last
 # record is at --end-usec (default: one hour ago), the first --days before it.
+# --prefix P puts P- before every domain and host name (loads that share no
+# domain and no sending host).
 use strict;
 use warnings;
 no warnings "portable";
@@ -18,13 +20,15 @@ my $ndomains = 600;
 my $seed = 1;
 my $days = 20;
 my $end_usec = (time() - 3600) * 1000000;
-GetOptions("messages=i" => \$messages, "domains=i" => \$ndomains, "seed=i" => \$seed,
+my $prefix = "";
+GetOptions("prefix=s" => \$prefix, "messages=i" => \$messages, "domains=i" => \$ndomains, "seed=i" => \$seed,
            "days=i" => \$days, "end-usec=i" => \$end_usec) or die "bad options\n";
 
 sub rnd { $seed = ($seed * 1103515245 + 12345) % 2147483648; return $seed / 2147483648; }
 sub pick { return $_[int(rnd() * @_)]; }
 
-my @hosts = ([ "mx1", "boot1" ], [ "mx2", "boot2" ], [ "relay.example.net", "boot3" ]);
+my $pre = $prefix eq "" ? "" : "$prefix-";
+my @hosts = ([ "${pre}mx1", "boot1" ], [ "${pre}mx2", "boot2" ], [ "${pre}relay.example.net", "boot3" ]);
 my @users = qw(alice bob carol dave erin frank grace heidi ivan judy mallory niaj);
 my %cipher = (
         "TLSv1.3" => "TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256",
@@ -44,7 +48,7 @@ my @out;
 for my $i (0 .. $messages - 1) {
         # Zipf-like popularity: low indices are much more frequent.
         my $d = int($ndomains * rnd() ** 3);
-        my $dom = "d$d.example";
+        my $dom = "${pre}d$d.example";
         my $mx = "mx" . ($d % 3) . ".$dom";
         my $addr = "10." . int($d / 250) % 250 . "." . ($d % 250) . ".25";
         my $kind = $kinds[$d % @kinds];

@@ -301,6 +301,36 @@ static void test_tls_logging_off(void **state) {
         store_close(s);
 }
 
+static void test_retention(void **state) {
+        static PfRecord old[] = {
+                REC(0, 600, "6666000001: to=<o@old.example>, relay=mx.old.example[192.0.2.7]:25, delay=1, "
+                            "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+                REC(1, 600, "6666000002: to=<n@new.example>, relay=mx.new.example[192.0.2.8]:25, delay=1, "
+                            "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        };
+        CollectOptions o = { .limits = { .idle_usec = CORRELATE_IDLE_USEC_DEFAULT,
+                                         .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT },
+                             .retention_days = 30 };
+        Collect *c = NULL;
+        Source *src;
+        Store *s = NULL;
+
+        shift_records();
+        old[0].realtime_usec = DAY0 - 40 * 86400000000ULL;     /* older than the retention */
+        old[1].realtime_usec = DAY0 - 20 * 86400000000ULL;
+        (void) unlink(db);
+        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        src = fixture_open(old, 0, 2);
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        assert_int_equal(collect_commit(c), 0);
+        collect_free(c);
+        source_free(src);
+        store_close(s);
+        assert_int_equal(stored_counts("old.example").rows, 0);
+        assert_int_equal(stored_counts("new.example").kind[OUTCOME_PLAINTEXT], 1);
+}
+
 static void test_parse_since(void **state) {
         static const struct {
                 const char *in;
@@ -362,6 +392,7 @@ int main(void) {
                 cmocka_unit_test(test_split_runs),
                 cmocka_unit_test(test_dry_run_and_since),
                 cmocka_unit_test(test_tls_logging_off),
+                cmocka_unit_test(test_retention),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -166,7 +166,7 @@ static void test_every_key(void **state) {
                 "  - Example.COM\n"
                 "  - mail.example.org\n"
                 "  - .Example.NET\n"
-                "prometheus_top_n: 0\n"
+                "prometheus_top_n: 1\n"
                 "prometheus_file: /var/lib/node_exporter/mxtls.prom\n"
                 "advise_file: '/var/lib/mxtls/suggested policy'\n";
         Config *c;
@@ -197,7 +197,7 @@ static void test_every_key(void **state) {
         assert_string_equal(c->exclude_domains[0], "example.com");     /* lower-cased */
         assert_string_equal(c->exclude_domains[1], "mail.example.org");
         assert_string_equal(c->exclude_domains[2], ".example.net");
-        assert_int_equal(c->prometheus_top_n, 0);
+        assert_int_equal(c->prometheus_top_n, 1);
         assert_string_equal(c->prometheus_file, "/var/lib/node_exporter/mxtls.prom");
         assert_string_equal(c->advise_file, "/var/lib/mxtls/suggested policy");
         config_free(c);
@@ -310,6 +310,8 @@ static void test_wrong_types(void **state) {
                   "1: key 'retention_days': expected a whole number, got '99999999999'" },
                 { "retention_days: 0\n", -EBADMSG,
                   "1: key 'retention_days': 0 is out of range (1..36500)" },
+                { "prometheus_top_n: 0\n", -EBADMSG,
+                  "1: key 'prometheus_top_n': 0 is out of range (1..10000)" },
                 { "lock_timeout_seconds: 3601\n", -EBADMSG,
                   "1: key 'lock_timeout_seconds': 3601 is out of range (0..3600)" },
                 { "max_sessions: [1]\n", -EBADMSG, "1: key 'max_sessions': expected a number, got a list" },

@@ -63,7 +63,10 @@ need_packages() {
         mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
         say "installing ${missing[*]}"
         # Postfix: install without configuring or starting the host's instance.
-        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+                echo "postfix postfix/main_mailer_type select No configuration" |
+                        debconf-set-selections
+        fi
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -280,6 +283,9 @@ t = e["totals"]
 print("  expected totals: delivered %d (tls %d, plaintext %d), tls_failed %d, other_failed %d, %s"
       % (t["delivered"], t["tls"], t["plaintext"], t["tls_failed"], t["other_failed"],
          t["by_protocol"]))
+i = e["info"]
+print("  %d TLS deliveries over %d connections through tlsproxy (logged twice each)"
+      % (i["tls_deliveries_over_tlsproxy"], i["tlsproxy_connections"]))
 EOF
 }
 
@@ -321,16 +327,21 @@ settle 2
 sync_journal 2
 expect 2
 check "second collect adds exactly round 2 (cursor)" collect_and_compare "$T/mxtls.db" 2 round2
+check "a collect with nothing new changes nothing" collect_and_compare "$T/mxtls.db" 2 round2-again
 check "a fresh store over the whole journal" collect_and_compare "$T/fresh.db" 2 fresh
 
 # ---------------------------------------------------------------- advise, audit
-policy=$T/postfix-etc/tls_policy
-audit_check() {
-        local rc=0
-        "$MXTLS_BIN" --state "$T/mxtls.db" audit --policy "$policy" --format json \
-                >"$T/audit.json" 2>"$T/audit.err" || rc=$?
-        $PY "$here/e2e.py" audit-check --status "$rc" "$T/audit.json" ||
-                { sed 's/^/  | /' "$T/audit.err"; return 1; }
+policy=$T/postfix-etc/tls_policy        # /etc/postfix/tls_policy inside
+cp "$policy" "$T/tls_policy.orig"
+audit_check() {         # audit_check TAG [in_ns] -- MXTLS-OPTIONS...
+        local tag=$1 rc=0 ns=
+        shift
+        if [[ $1 = in_ns ]]; then ns=in_ns; shift; fi
+        if [[ $1 = -- ]]; then shift; fi
+        $ns "$MXTLS_BIN" --state "$T/mxtls.db" audit --format json "$@" \
+                >"$T/audit-$tag.json" 2>"$T/audit-$tag.err" || rc=$?
+        $PY "$here/e2e.py" audit-check --status "$rc" "$T/audit-$tag.json" ||
+                { sed 's/^/  | /' "$T/audit-$tag.err"; return 1; }
 }
 advise_check() {
         "$MXTLS_BIN" --state "$T/mxtls.db" advise --policy "$policy" --format postmap \
@@ -339,8 +350,37 @@ advise_check() {
         in_ns postmap "hash:$T/suggested" || return 1
         $PY "$here/e2e.py" advise-check "$T/suggested" "$policy" "$T/expected-2.json"
 }
-check "audit flags the policy problems" audit_check
-check "advise proposes policy lines postmap accepts" advise_check
+merge_check() {         # merge the advice into the live map: other lines kept, idempotent
+        local m=("$MXTLS_BIN" --state "$T/mxtls.db" advise --policy "$policy"
+                 --template "$here/advise-template.yaml" --merge "$policy")
+        "${m[@]}" 2>"$T/merge.err" || { sed 's/^/  | /' "$T/merge.err"; return 1; }
+        cmp -s -n "$(stat -c %s "$T/tls_policy.orig")" "$T/tls_policy.orig" "$policy" ||
+                { echo "  the lines before the mxtls section changed"; return 1; }
+        cp "$policy" "$T/tls_policy.merged"
+        "${m[@]}" 2>>"$T/merge.err" || return 1
+        cmp -s "$policy" "$T/tls_policy.merged" ||
+                { echo "  a second merge changed the map"; diff "$T/tls_policy.merged" "$policy"; return 1; }
+        in_ns postmap hash:/etc/postfix/tls_policy || return 1
+        [[ $(in_ns postmap -q tls13.test hash:/etc/postfix/tls_policy) = "encrypt protocols=>=TLSv1.2" ]] ||
+                { echo "  tls13.test is not at the proposed level"; return 1; }
+}
+check "audit with --policy flags the policy problems" \
+        audit_check policy -- --policy "$policy" --default-level may
+check "audit finds the map and default level through postconf" audit_check postconf in_ns --
+check "advise proposes exactly the qualifying domains; postmap accepts them" advise_check
+check "advise --merge keeps the map's own lines and is idempotent" merge_check
+
+# Round 3: the merged advice is live; mail to the upgraded domains still
+# leaves, over TLS, and is counted.
+if [[ -s $T/tls_policy.merged ]]; then
+        in_ns postfix reload >/dev/null 2>&1 || fail "postfix reload"
+        send_round 3
+        settle 3
+        sync_journal 3
+        expect 3
+        check "collect + report after mail under the merged policy" \
+                collect_and_compare "$T/mxtls.db" 3 round3
+fi
 
 say "$((mxtls_failures)) mxtls check(s) failed"
 [[ $mxtls_failures -eq 0 ]] || exit 1

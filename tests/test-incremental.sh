@@ -65,6 +65,25 @@ mx -q --state "$tmp/many.db" collect --file "$tmp/many.journal"      # nothing n
 report "$tmp/many.db" "$tmp/many.json"
 check "journal: $n runs = one run" "$tmp/one.json" "$tmp/many.json"
 
+# Journal vacuumed between two runs: the file of the saved cursor is gone and a
+# new file repeats some older records. A warning, and nothing counted twice.
+k=$((n / 2))
+mj --shift-days "$shift_days" --records "1:$k" "$tmp/all.txt" "$tmp/vac.journal"
+mx -q --state "$tmp/vac.db" collect --file "$tmp/vac.journal"
+rm "$tmp/vac.journal"
+mj --shift-days "$shift_days" --records "$((k - 5)):$n" "$tmp/all.txt" "$tmp/vac.journal"
+mx --state "$tmp/vac.db" collect --file "$tmp/vac.journal" 2> "$tmp/vac.log"
+report "$tmp/vac.db" "$tmp/vac.json"
+check "journal vacuumed between runs: nothing counted twice" "$tmp/one.json" "$tmp/vac.json"
+if grep -q "journal position of the last run is gone" "$tmp/vac.log"; then
+        echo "ok - lost position warned about"
+        pass=$((pass + 1))
+else
+        echo "not ok - no warning about the lost position:"
+        cat "$tmp/vac.log"
+        fail=$((fail + 1))
+fi
+
 # Text log: one line per run; rotation by rename every 37 lines, by copy and
 # truncate every 53, and a line written in two halves every 29.
 # (NUL bytes removed: the shell below cannot carry them through "read")

@@ -106,6 +106,19 @@ man_section '^\.SH ENVIRONMENT' | grep -q 'STATE_DIRECTORY' && ok "mxtls.1: STAT
 grep -q 'RandomizedDelaySec\|mxtls\\-collect.timer' "$man1" && ok "mxtls.1: mentions the timer" ||
         fail "mxtls.1: no word about the timer"
 
+# Every audit finding code of the registry is documented with its name.
+codes=$(grep -oE '"MXT[0-9]+", "[a-z-]+"' "$MXTLS_SOURCE_ROOT/advisor/findings.c" | tr -d '",' || true)
+[ -n "$codes" ] || fail "no finding codes found in advisor/findings.c"
+sed 's/\\-/-/g' "$man1" >"$tmp/man1.plain"
+while read -r code name; do
+        [ -n "$code" ] || continue
+        grep -qF ".BR $code \" $name (" "$tmp/man1.plain" && ok "mxtls.1: finding $code $name" ||
+                fail "mxtls.1: finding $code $name not documented"
+done <<<"$codes"
+man_codes=$(grep -oE '^\.BR MXT[0-9]+' "$man1" | awk '{ print $2 }' | sort)
+[ "$man_codes" = "$(echo "$codes" | awk '{ print $1 }' | sort)" ] && ok "mxtls.1: no unknown finding codes" ||
+        fail "mxtls.1 finding codes differ from the registry"
+
 # --- mxtls.yaml(5) keys == example keys --------------------------------------
 man_keys=$(grep -E '^\.BI [a-z_]+: ' "$man5" | sed -E 's/^\.BI ([a-z_]+):.*/\1/' | sort)
 example_keys=$(grep -E '^#?[a-z_]+:' "$example" | sed -E 's/^#?([a-z_]+):.*/\1/' | sort)
