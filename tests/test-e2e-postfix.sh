@@ -15,13 +15,22 @@
 #     certificate that does not verify, secure that does, connection_reuse),
 #     connection caching, and a second transport that reuses TLS connections
 #     through tlsproxy.
-# The host's /etc/postfix, queue, journal and port 25 are never touched. Two
-# rounds of mail; after each, "mxtls collect" reads the journal directory and
-# "mxtls report --format json" must equal, domain by domain and field by
+# The host's /etc/postfix, queue, journal, /dev/log and port 25 are never
+# touched; 192.0.2.0/24 (TEST-NET-1) exists only inside the namespace, and
+# receivers are not on loopback because mxtls counts loopback relays as
+# internal hops.
+#
+# Round 1: mail to every domain; "mxtls collect --directory" reads the journal
+# and "mxtls report --format json" must equal, domain by domain and field by
 # field, what the receivers and the queue say happened (tests/e2e/e2e.py).
-# The second collect must add exactly the second round (cursor), and a fresh
-# store must reach the same totals in one run. Then "advise" and "audit" run
-# against the policy map, and "postmap" must accept the suggestions.
+# Round 2: the deferred mail is retried and new mail sent; the second collect
+# must add exactly that (cursor), a third with nothing new must add nothing,
+# and a fresh store must reach the same totals in one run. Then "audit" (with
+# --policy, and through postconf inside the namespace) must flag the encrypt
+# and secure entries, "advise" must propose exactly the qualifying domains in
+# lines postmap accepts, and "advise --merge" must keep the map's own lines
+# and be idempotent. Round 3: mail under the merged map is delivered over TLS
+# and counted.
 #
 # Needs root (namespaces, Postfix); exit 77 otherwise. Installs missing Debian
 # packages itself. MXTLS_E2E_KEEP=1 keeps the temporary directory.

@@ -10,8 +10,8 @@
 #        e2e.py settle --spool DIR --events FILE --round N [--since EPOCH] [--timeout S]
 #        e2e.py expect --events FILE --journal-json FILE --queue-json FILE --round N
 #        e2e.py compare EXPECTED.json REPORT.json
-#        e2e.py audit-check AUDIT.json
-#        e2e.py advise-check ADVISE.json
+#        e2e.py advise-check SUGGESTED POLICY EXPECTED.json
+#        e2e.py audit-check --status N AUDIT.json
 # DESCRIPTION
 #        The scenario table below is the single source of what the test does:
 #        which receivers listen where and how (receiver.py), which domains have
@@ -29,8 +29,10 @@
 #        attempts too, both numbers must agree.
 #
 #        Trust words follow from the scenario: a certificate issued by the CA
-#        in smtp_tls_CAfile is "Trusted" at level may, "Verified" under a
-#        matching secure policy; a self-signed one is "Untrusted".
+#        in smtp_tls_CAfile is "Trusted" at level may or encrypt, "Verified"
+#        under a matching secure policy; a self-signed one is "Untrusted".
+#        Counts are per recipient delivery line: by_protocol and by_trust
+#        cover TLS deliveries only.
 import argparse
 import collections
 import json
