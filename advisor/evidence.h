@@ -27,6 +27,7 @@
 #include "store.h"
 
 #define EVIDENCE_LIST_MAX 64            /* distinct names kept per list; more go to "other" */
+#define EVIDENCE_NAME_MAX 1024          /* longer names from the store are cut in lists */
 
 typedef struct CountItem {
         char *name;
@@ -97,6 +98,12 @@ uint64_t domain_stats_delivered(const DomainStats *d);          /* tls + plainte
 int domain_stats_merge(DomainStats *out, const DomainStats *in, size_t window_days);
 void domain_stats_done(DomainStats *d);
 uint64_t count_list_get(const CountList *l, const char *name);
+/* evidence_stats.c */
+int count_list_add(CountList *l, const char *name, uint64_t n);
+void count_list_sort(CountList *l);     /* most frequent first, then by name */
+void count_list_done(CountList *l);
+void domain_stats_seen(DomainStats *d, const char *day);       /* widen first/last seen */
+uint32_t day_map_count(const uint8_t *map, size_t bits);
 
 /* Window helpers: to_day NULL = today (UTC); from = to - days + 1. */
 int evidence_window(const char *to_day, uint32_t days, char ret_from[static 11], char ret_to[static 11]);

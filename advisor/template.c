@@ -403,6 +403,13 @@ int template_load_data(const char *file, const char *data, size_t len,
                 t->name = default_name(file);
                 if (!t->name)
                         return -ENOMEM;
+                if (!name_valid(t->name)) {
+                        /* the name is printed into policy comments: never odd bytes */
+                        free(t->name);
+                        t->name = strdup("unnamed");
+                        if (!t->name)
+                                return -ENOMEM;
+                }
         }
         t->path = strdup(file);
         if (!t->path)

@@ -47,6 +47,13 @@ static void test_minimal_defaults(void **state) {
         assert_false(t->propose.require_dane_verified);
         template_free(t);
 
+        /* a file name that could not be printed safely is not used as the name */
+        char *error = NULL;
+        t = NULL;
+        assert_int_equal(template_load_data("dir/we ird\n.yaml", "propose: {level: may}\n", 22, &t, &error), 0);
+        assert_string_equal(t->name, "unnamed");
+        template_free(t);
+
         /* a short window caps the default min_days */
         t = load_ok("window_days: 7\npropose: {level: may}\n");
         assert_int_equal(t->window_days, 7);

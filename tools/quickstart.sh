@@ -32,5 +32,5 @@ trap 'rm -rf "$work"' EXIT
 bash "$top/tests/sample-journal.sh" "$work" >/dev/null
 echo "===== SAMPLE DATA — not from this machine ====="
 "$mxtls" --state "$work/sample.db" collect --file "$work/sample.journal"
-"$mxtls" --state "$work/sample.db" report --days 36500
+"$mxtls" --state "$work/sample.db" report --all
 echo "===== end of SAMPLE DATA ====="
