@@ -88,7 +88,8 @@ static void put_evidence(StrBuf *b, const Proposal *p) {
                 strbuf_printf(b, " %" PRIu64, d->mx.items[i].n);
         }
         if (d->mx.n > MX_SHOWN_MAX || d->mx.other)
-                strbuf_printf(b, " and %zu more", d->mx.n > MX_SHOWN_MAX ? d->mx.n - MX_SHOWN_MAX : (size_t) 0);
+                strbuf_printf(b, " and %zu more",
+                              d->mx.n > MX_SHOWN_MAX ? d->mx.n - MX_SHOWN_MAX : (size_t) 0);
         if (d->mx.n == 0)
                 strbuf_puts(b, "none");
         strbuf_printf(b, "\n#   first seen %s, last seen %s\n", d->first_seen, d->last_seen);
@@ -113,8 +114,10 @@ static void put_notes(StrBuf *b, const AdviseResult *r) {
 
         if (r->skip_counts[SKIP_LOGGING_OFF]) {
                 size_t shown = 0, hidden = 0;
-                strbuf_puts(b, "# TLS logging was off (no TLS line, no tls= field; smtp_tls_loglevel = 0?)\n"
-                               "# on days these domains received mail, so their TLS status is unknown:\n#  ");
+                strbuf_puts(b, "# TLS logging was off (no TLS line, no tls= field; "
+                               "smtp_tls_loglevel = 0?)\n"
+                               "# on days these domains received mail, so their TLS status "
+                               "is unknown:\n#  ");
                 for (size_t i = 0; i < r->n_skipped; i++) {
                         const Skipped *s = &r->skipped[i];
                         if (s->reason != SKIP_LOGGING_OFF)

@@ -187,7 +187,8 @@ static int check_upgrade(Audit *a, const AuditEntry *ae) {
         }
         if (!best)
                 return 0;
-        return add(a, FINDING_UPGRADE_CANDIDATE, ae->entry->key, ae->entry->line, domain_stats_delivered(&ae->stats),
+        return add(a, FINDING_UPGRADE_CANDIDATE, ae->entry->key, ae->entry->line,
+                   domain_stats_delivered(&ae->stats),
                    "level %s; traffic satisfies template \"%s\": %s", level, best->name, best_value);
 }
 
@@ -199,7 +200,8 @@ static int check_entries(Audit *a) {
                 const AuditEntry *ae = &r->entries[i];
                 const PolicyEntry *e = ae->entry;
                 const DomainStats *s = &ae->stats;
-                uint64_t traffic = domain_stats_delivered(s) + s->tls_failed + s->other_failed + s->logging_off;
+                uint64_t traffic = domain_stats_delivered(s) + s->tls_failed + s->other_failed +
+                                   s->logging_off;
 
                 if (e->quoted)
                         k = add(a, FINDING_QUOTED_KEY, e->key, e->line, 0,
@@ -209,7 +211,8 @@ static int check_entries(Audit *a) {
                                 "level none ignores the attributes: %s", e->value);
                 if (k >= 0 && traffic == 0)
                         k = add(a, FINDING_STALE_ENTRY, e->key, e->line, 0, "no delivery %s in %s .. %s",
-                                ae->relay ? "through this relay host" : "matched this entry", r->from, r->to);
+                                ae->relay ? "through this relay host" : "matched this entry",
+                                r->from, r->to);
                 if (k >= 0 && !ae->relay)
                         k = check_failures(a, e->key, e->level, e->line, s);
                 if (k >= 0)
@@ -244,7 +247,8 @@ static int check_domains(Audit *a) {
 
                 if (d->early.tls > 0 && d->early.plaintext == 0 && d->early.tls_failed == 0 &&
                     (d->late.plaintext > 0 || d->late.tls_failed > 0))
-                        k = add(a, FINDING_TLS_REGRESSION, d->domain, 0, d->late.plaintext + d->late.tls_failed,
+                        k = add(a, FINDING_TLS_REGRESSION, d->domain, 0,
+                                d->late.plaintext + d->late.tls_failed,
                                 "all %" PRIu64 " deliveries before %s were encrypted; since then %" PRIu64
                                 " in clear and %" PRIu64 " TLS failures", d->early.tls, r->split,
                                 d->late.plaintext, d->late.tls_failed);
@@ -265,7 +269,8 @@ static int check_domains(Audit *a) {
         }
         for (size_t i = 0; i < r->evidence->n_logging_off && k >= 0; i++) {
                 const LoggingOff *lo = &r->evidence->logging_off[i];
-                k = add(a, FINDING_TLS_LOGGING_OFF, *lo->host ? lo->host : "(unknown host)", 0, lo->deliveries,
+                k = add(a, FINDING_TLS_LOGGING_OFF, *lo->host ? lo->host : "(unknown host)", 0,
+                        lo->deliveries,
                         "%" PRIu32 " days between %s and %s with %" PRIu64 " deliveries but no TLS line and "
                         "no tls= field (smtp_tls_loglevel = 0?)", lo->days, lo->first_day, lo->last_day,
                         lo->deliveries);

@@ -65,7 +65,8 @@ int audit_format_text(const AuditResult *r, StrBuf *out) {
                 safe(out, r->default_level);
         else
                 strbuf_puts(out, "unknown (use --default-level)");
-        strbuf_puts(out, "\n\n  line  key                                level      domains delivered    TLS  failed\n");
+        strbuf_puts(out, "\n\n  line  key                                "
+                         "level      domains delivered    TLS  failed\n");
         for (size_t i = 0; i < r->n_entries; i++) {
                 const AuditEntry *ae = &r->entries[i];
                 char line[16];
@@ -86,7 +87,8 @@ int audit_format_text(const AuditResult *r, StrBuf *out) {
                 for (size_t i = 0; i < r->n_findings; i++) {
                         const Finding *f = &r->findings[i];
                         const FindingInfo *fi = finding_info(f->code);
-                        strbuf_printf(out, "  %-7s %s %s: ", severity_to_string(fi->severity), fi->code, fi->name);
+                        strbuf_printf(out, "  %-7s %s %s: ", severity_to_string(fi->severity),
+                                      fi->code, fi->name);
                         safe(out, f->subject);
                         if (f->line)
                                 strbuf_printf(out, " (line %u)", f->line);
@@ -109,7 +111,8 @@ static void json_str(StrBuf *b, const char *s) {
 
 static void json_counts(StrBuf *b, const DomainStats *s) {
         strbuf_printf(b, "\"delivered\": %" PRIu64 ", \"tls\": %" PRIu64 ", \"plaintext\": %" PRIu64
-                      ", \"tls_failed\": %" PRIu64 ", \"other_failed\": %" PRIu64 ", \"tls_logging_off\": %" PRIu64,
+                      ", \"tls_failed\": %" PRIu64 ", \"other_failed\": %" PRIu64
+                      ", \"tls_logging_off\": %" PRIu64,
                       domain_stats_delivered(s), s->tls, s->plaintext, s->tls_failed, s->other_failed,
                       s->logging_off);
 }
@@ -148,14 +151,17 @@ int audit_format_json(const AuditResult *r, StrBuf *out) {
                 const Finding *f = &r->findings[i];
                 const FindingInfo *fi = finding_info(f->code);
                 by_severity[fi->severity]++;
-                strbuf_printf(out, "%s{\"code\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", \"subject\": ",
+                strbuf_printf(out, "%s{\"code\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", "
+                              "\"subject\": ",
                               i ? ",\n  " : "\n  ", fi->code, fi->name, severity_to_string(fi->severity));
                 json_str(out, f->subject);
-                strbuf_printf(out, ", \"line\": %u, \"count\": %" PRIu64 ", \"message\": ", f->line, f->count);
+                strbuf_printf(out, ", \"line\": %u, \"count\": %" PRIu64 ", \"message\": ",
+                              f->line, f->count);
                 json_str(out, f->message);
                 strbuf_puts(out, "}");
         }
-        strbuf_printf(out, "],\n \"summary\": {\"error\": %zu, \"warning\": %zu, \"notice\": %zu, \"info\": %zu}}\n",
+        strbuf_printf(out, "],\n \"summary\": {\"error\": %zu, \"warning\": %zu, "
+                      "\"notice\": %zu, \"info\": %zu}}\n",
                       by_severity[SEVERITY_ERROR], by_severity[SEVERITY_WARNING],
                       by_severity[SEVERITY_NOTICE], by_severity[SEVERITY_INFO]);
         return out->oom ? -ENOMEM : 0;

@@ -257,7 +257,8 @@ static int check_attr(const PolicyEntry *e, const PolicyAttr *a, char **reterr_t
                 return err(reterr_text, "attribute \"%s\" has bad value: \"%s\"", n, v);
         if ((rules & DIGITS) && !all_digits(a->value))
                 return err(reterr_text, "attribute \"%s\" has a malformed value: \"%s\"", n, v);
-        if ((rules & POLICY_TYPE) && strcmp(a->value, "sts") != 0 && strcmp(a->value, "no-policy-found") != 0)
+        if ((rules & POLICY_TYPE) && strcmp(a->value, "sts") != 0 &&
+            strcmp(a->value, "no-policy-found") != 0)
                 return err(reterr_text, "attribute \"%s\" has an unexpected value: \"%s\"", n, v);
         if ((rules & POLICY_FAILURE) && strcmp(a->value, "sts-policy-fetch-error") != 0 &&
             strcmp(a->value, "sts-policy-invalid") != 0 && strcmp(a->value, "sts-webpki-invalid") != 0 &&
@@ -305,8 +306,9 @@ int policy_value_parse(const char *value, PolicyEntry *e, char **reterr_text) {
                 }
                 if (unbalanced) {
                         _cleanup_free_ char *s = shown(tok, len);
-                        return s ? err(reterr_text, "malformed attribute/value pair \"%s\": unbalanced '{'", s)
-                                 : -ENOMEM;
+                        if (!s)
+                                return -ENOMEM;
+                        return err(reterr_text, "malformed attribute/value pair \"%s\": unbalanced '{'", s);
                 }
                 r = split_attr(tok, len, &a, reterr_text);
                 if (r < 0)
@@ -331,7 +333,7 @@ int policy_value_parse(const char *value, PolicyEntry *e, char **reterr_text) {
                         has_ext = true;
         }
         if (has_ext && !has_type)
-                return err(reterr_text, "built-in policy has unexpected attribute policy_ttl, policy_domain, "
-                           "policy_string, mx_host_pattern or policy_failure");
+                return err(reterr_text, "built-in policy has unexpected attribute policy_ttl, "
+                           "policy_domain, policy_string, mx_host_pattern or policy_failure");
         return 0;
 }

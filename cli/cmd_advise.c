@@ -48,8 +48,8 @@ static void help(FILE *f) {
                 "\n"
                 "Options:\n"
                 "  -t, --template NAME|FILE  rule set (default from mxtls.yaml, else conservative)\n"
-                "  -p, --policy FILE         current map source (default: the file behind\n"
-                "                            smtp_tls_policy_maps, from postconf)\n"
+                "  -p, --policy FILE         current map source (default: the --merge file, else\n"
+                "                            policy_file, else smtp_tls_policy_maps via postconf)\n"
                 "  -o, --output FILE         write to FILE atomically instead of standard output\n"
                 "  -m, --merge FILE          replace only the '# BEGIN mxtls' .. '# END mxtls' section\n"
                 "                            of FILE (appended when absent); with --format diff,\n"
@@ -104,7 +104,8 @@ static int parse_args(int argc, char **argv, Args *a) {
                         }
                         break;
                 case 'd':
-                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 || a->days > TEMPLATE_WINDOW_MAX) {
+                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 ||
+                            a->days > TEMPLATE_WINDOW_MAX) {
                                 log_error("--days wants a number from 1 to %d", TEMPLATE_WINDOW_MAX);
                                 return -EINVAL;
                         }

@@ -86,7 +86,8 @@ static int parse_args(int argc, char **argv, Args *a) {
                         a->template = optarg;
                         break;
                 case 'd':
-                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 || a->days > TEMPLATE_WINDOW_MAX) {
+                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 ||
+                            a->days > TEMPLATE_WINDOW_MAX) {
                                 log_error("--days wants a number from 1 to %d", TEMPLATE_WINDOW_MAX);
                                 return -EINVAL;
                         }
