@@ -70,27 +70,28 @@ static const cyaml_schema_value_t template_schema = {
 
 /* The same tree for yaml_scan(), with the bounds the checks below rely on. */
 static const YamlKeySpec propose_keys[] = {
-        { "level", YAML_KIND_STRING, 0, 32, NULL },
-        { "protocols", YAML_KIND_STRING, 0, 256, NULL },
-        { "match", YAML_KIND_STRING, 0, 1024, NULL },
-        { "require_dane_verified", YAML_KIND_BOOL, 0, 0, NULL },
-        { "ciphers", YAML_KIND_STRING, 0, 32, NULL },
-        { NULL, 0, 0, 0, NULL }
+        { .name = "level",                 .kind = YAML_KIND_STRING, .max = 32 },
+        { .name = "protocols",             .kind = YAML_KIND_STRING, .max = 256 },
+        { .name = "match",                 .kind = YAML_KIND_STRING, .max = 1024 },
+        { .name = "require_dane_verified", .kind = YAML_KIND_BOOL },
+        { .name = "ciphers",               .kind = YAML_KIND_STRING, .max = 32 },
+        { .name = NULL }
 };
 
 static const YamlKeySpec template_keys[] = {
-        { "name", YAML_KIND_STRING, 0, 64, NULL },
-        { "description", YAML_KIND_STRING, 0, 4096, NULL },
-        { "window_days", YAML_KIND_UINT, 1, TEMPLATE_WINDOW_MAX, NULL },
-        { "min_deliveries", YAML_KIND_UINT, 0, 1000000000, NULL },
-        { "min_days", YAML_KIND_UINT, 0, TEMPLATE_WINDOW_MAX, NULL },
-        { "min_tls_share", YAML_KIND_UINT, 0, 100, NULL },
-        { "max_tls_failures", YAML_KIND_UINT, 0, 1000000000, NULL },
-        { "min_protocol", YAML_KIND_STRING, 0, 32, NULL },
-        { "trust", YAML_KIND_STRING_LIST, 0, 4, NULL },
-        { "exclude_domains", YAML_KIND_STRING_LIST, 0, TEMPLATE_LIST_MAX, NULL },
-        { "propose", YAML_KIND_MAPPING, 0, 0, propose_keys },
-        { NULL, 0, 0, 0, NULL }
+        { .name = "name",             .kind = YAML_KIND_STRING, .max = 64 },
+        { .name = "description",      .kind = YAML_KIND_STRING, .max = 4096 },
+        { .name = "window_days",      .kind = YAML_KIND_UINT, .min = 1, .max = TEMPLATE_WINDOW_MAX },
+        { .name = "min_deliveries",   .kind = YAML_KIND_UINT, .max = 1000000000 },
+        { .name = "min_days",         .kind = YAML_KIND_UINT, .max = TEMPLATE_WINDOW_MAX },
+        { .name = "min_tls_share",    .kind = YAML_KIND_UINT, .max = 100 },
+        { .name = "max_tls_failures", .kind = YAML_KIND_UINT, .max = 1000000000 },
+        { .name = "min_protocol",     .kind = YAML_KIND_STRING, .max = 32 },
+        { .name = "trust",            .kind = YAML_KIND_STRING, .list = true, .max_items = 4 },
+        { .name = "exclude_domains",  .kind = YAML_KIND_STRING, .list = true,
+          .max_items = TEMPLATE_LIST_MAX },
+        { .name = "propose",          .kind = YAML_KIND_MAPPING, .children = propose_keys },
+        { .name = NULL }
 };
 
 /* --- libcyaml glue ------------------------------------------------------- */
@@ -138,7 +139,6 @@ Template *template_free(Template *t) {
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Template *, template_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(YamlScan *, yaml_scan_free)
 
 /* --- word checks ----------------------------------------------------------- */
 
@@ -364,7 +364,7 @@ int template_load_data(const char *file, const char *data, size_t len,
 
         if (!file)
                 file = "<template>";
-        r = yaml_scan(file, data, len, template_keys, &scan, reterr_message);
+        r = yaml_scan(file, data, len, template_keys, YAML_SCAN_DOCUMENT, &scan, reterr_message);
         if (r < 0)
                 return r;
         if (!yaml_scan_has(scan, "propose") || !yaml_scan_has(scan, "propose.level")) {

@@ -32,7 +32,8 @@
  *
  *        Loaded with libcyaml against a static schema after yaml_scan() has
  *        checked keys, shapes and numbers, so that every error names FILE:LINE
- *        and the key. Only this module and yaml_scan.c see YAML libraries.
+ *        and the key. Only this module, common/config.c and common/yaml_scan.c
+ *        see YAML libraries.
  *
  *        template_find() resolves NAME to NAME.yaml in, in order:
  *        $MXTLS_SOURCE_ROOT/policy-templates, templates_dir, MXTLS_DATADIR

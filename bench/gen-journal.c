@@ -192,7 +192,10 @@ static void new_qid(Sim *s, unsigned inst, uint64_t usec, char *buf, size_t bufs
         for (v = rng_range(&s->r, 51 * 51 * 51, 51 * 51 * 51 * 51 - 1); v > 0 && n < 20; v /= 51)
                 tmp[n++] = b52[v % 51];
         tmp[n] = '\0';
-        snprintf(buf, bufsz, "%s", tmp);
+        if (n + 1 <= bufsz)
+                memcpy(buf, tmp, n + 1);
+        else if (bufsz > 0)
+                buf[0] = '\0';
 }
 
 static int cmp_rcpt(const void *a, const void *b) {

@@ -309,7 +309,7 @@ int world_build(GenWorld *w, uint64_t seed, size_t n_domains, double zipf_s) {
                         d->dane = p->dane;
                         d->status_google = p->google;
                 } else {
-                        char a[32], b[32];
+                        char a[20], b[12];       /* 3 and 2 syllables of at most 6 letters */
 
                         do {
                                 gen_word(&r, a, sizeof a, 2, 3);

@@ -119,23 +119,51 @@ mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 errlog=$work/errors.log
 
-# run_timed NAME CMD...: elapsed seconds (ns clock) to $work/NAME.times, peak RSS KiB to NAME.rss
+# run_timed NAME CMD...: elapsed microseconds (ns clock) to $work/NAME.times, peak RSS KiB to
+# NAME.rss; a command running longer than $limit seconds is killed and marked FAIL, and
+# a measurement that failed once is not run again.
+limit=600
 run_timed() {
         local name=$1 t0 t1 rc=0
         shift
+        [ -f "$work/$name.failed" ] && return 0
         t0=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$work/$name.rss1" "$@" >"$work/$name.out" 2>>"$errlog" || rc=$?
+        /usr/bin/time -f '%M' -o "$work/$name.rss1" timeout "$limit" "$@" >"$work/$name.out" 2>>"$errlog" || rc=$?
         t1=$(date +%s%N)
         echo "$(( (t1 - t0) / 1000 ))" >>"$work/$name.times"
-        cat "$work/$name.rss1" >>"$work/$name.rss"
-        if [ $rc -ne 0 ]; then
-                log "$name: exit status $rc (see below)"
-                tail -5 "$errlog" >&2
+        tail -1 "$work/$name.rss1" >>"$work/$name.rss"
+        if [ $rc -eq 124 ]; then
+                log "$name: killed after $limit s"
+                echo "$name: killed after $limit s" >>"$errlog"
+                echo FAIL >"$work/$name.failed"
+        elif [ $rc -ne 0 ]; then
+                log "$name: exit status $rc"
+                tail -3 "$errlog" >&2
                 echo FAIL >"$work/$name.failed"
         fi
 }
 
+# mem_peak NAME CMD...: sample VmHWM and RssAnon of the process every 20 ms; "HWM ANON" (KiB)
+# to $work/NAME.mem. VmHWM counts the journal file pages sd-journal maps; RssAnon is
+# the process's own memory.
+mem_peak() {
+        local name=$1 pid hwm=0 anon=0 h a
+        shift
+        "$@" >/dev/null 2>>"$errlog" &
+        pid=$!
+        while kill -0 "$pid" 2>/dev/null; do
+                read -r h a < <(awk '/^VmHWM/ {h = $2} /^RssAnon/ {a = $2} END {print h + 0, a + 0}' \
+                                "/proc/$pid/status" 2>/dev/null || echo 0 0)
+                [ "${h:-0}" -gt "$hwm" ] && hwm=$h
+                [ "${a:-0}" -gt "$anon" ] && anon=$a
+                sleep 0.02
+        done
+        wait "$pid" || true
+        echo "$hwm $anon" >"$work/$name.mem"
+}
+
 median_us() { sort -n "$work/$1.times" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+nruns() { wc -l <"$work/$1.times"; }
 max_rss() { sort -n "$work/$1.rss" | tail -1; }
 secs() { awk -v u="$1" 'BEGIN {printf "%.3f s", u / 1e6}'; }
 msecs() { awk -v u="$1" 'BEGIN {printf "%.1f ms", u / 1e3}'; }
@@ -166,6 +194,9 @@ for _ in $(seq "$full_runs"); do
         run_timed collect_full "$mxtls" -q --state "$work/full.db" collect --directory "$work/journal"
 done
 cp "$work/full.db" "$work/full.db.saved"
+rm -f "$work"/mem.db*
+mem_peak collect_full "$mxtls" -q --state "$work/mem.db" collect --directory "$work/journal"
+mem_peak baseline "$baseline" "$work"/journal/*.journal
 
 log "mxtls collect, no new entries ..."
 cp "$work/full.db.saved" "$work/nonew.db"
@@ -176,7 +207,7 @@ done
 log "mxtls collect, +1% entries ..."
 for _ in $(seq "$full_runs"); do
         fresh_journal
-        "$jremote" --split-mode=none -o "$work/journal/system.journal" - <"$data/extra.export" 2>>"$errlog"
+        "$jremote" --split-mode=none -o "$work/journal/system.journal" - <"$data/extra.export" 2>/dev/null
         cat "$work"/journal/*.journal >/dev/null
         cp "$work/full.db.saved" "$work/inc.db"
         rm -f "$work"/inc.db-wal "$work"/inc.db-shm
@@ -194,6 +225,7 @@ else
 fi
 
 log "report and advise over $store_days days x $store_domains domains ..."
+limit=60
 for _ in $(seq "$runs"); do
         run_timed report "$mxtls" --state "$store" report --format json
         run_timed report_all "$mxtls" --state "$store" report --format json --days "$store_days"
@@ -211,6 +243,10 @@ rp=$(median_us report)
 ra=$(median_us report_all)
 ad=$(median_us advise)
 rss=$(max_rss collect_full)
+read -r c_hwm c_anon <"$work/collect_full.mem"
+read -r b_hwm b_anon <"$work/baseline.mem"
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
+anon_mib=$(awk -v k="$c_anon" 'BEGIN {printf "%.1f", k / 1024}')
 ratio=$(awk -v a="$cf" -v b="$b" 'BEGIN {printf "%.2f", a / b}')
 rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
 rx() { awk -v a="$1" -v b="$b" 'BEGIN {printf "%.2fx", a / b}'; }
@@ -224,21 +260,24 @@ echo "journal: $n_entries entries ($n_smtp from postfix*/smtp, $base_entries mat
 echo "store:   $store_days days x $store_domains domains ($(cat "$store.log" | sed 's/^make-store: //'))"
 echo
 printf '%-44s %12s %6s %8s %10s %6s\n' "measurement" "median" "runs" "ratio" "target" "result"
-printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: sd-journal, MESSAGE only" "$(secs "$b")" "$full_runs" "1.00x" "" ""
-printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: + realtime/boot/pid/host/ident" "$(secs "$be")" "$full_runs" "$(rx "$be")" "" ""
-printf '%-44s %12s %6s %8s %10s %6s\n' "journalctl -o cat, same matches" "$(secs "$jc")" "$full_runs" "$(rx "$jc")" "" ""
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, full run" "$(secs "$cf")" "$full_runs" "${ratio}x" "<= 1.5x" \
+printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: sd-journal, MESSAGE only" "$(secs "$b")" "$(nruns baseline)" "1.00x" "" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: + realtime/boot/pid/host/ident" "$(secs "$be")" "$(nruns baseline_enum)" "$(rx "$be")" "" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "journalctl -o cat, same matches" "$(secs "$jc")" "$(nruns journalctl)" "$(rx "$jc")" "" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, full run" "$(secs "$cf")" "$(nruns collect_full)" "${ratio}x" "<= 1.5x" \
         "$(verdict collect_full "$ratio" 1.5)"
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, full run: peak RSS" "$rss_mib MiB" "$full_runs" "" "<= 64 MiB" \
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, full run: peak RSS (VmHWM)" "$rss_mib MiB" "$(nruns collect_full)" "" "<= 64 MiB" \
         "$(verdict collect_full "$rss_mib" 64)"
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, no new entries" "$(msecs "$cn")" "$runs" "" "< 50 ms" \
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, full run: RssAnon peak" "$(mib "$c_anon")" 1 "" "<= 64 MiB" \
+        "$(verdict collect_full "$anon_mib" 64)"
+printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: peak RSS (VmHWM), RssAnon peak" "$(mib "$b_hwm")" 1 "" "$(mib "$b_anon")" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, no new entries" "$(msecs "$cn")" "$(nruns collect_nonew)" "" "< 50 ms" \
         "$(verdict collect_nonew "$cn" 49999)"
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, +1% entries" "$(msecs "$ci")" "$full_runs" "$(rx "$ci")" "" ""
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls report --format json (default window)" "$(msecs "$rp")" "$runs" "" "< 1 s" \
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, +1% entries" "$(msecs "$ci")" "$(nruns collect_inc)" "$(rx "$ci")" "" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls report --format json (default window)" "$(msecs "$rp")" "$(nruns report)" "" "< 1 s" \
         "$(verdict report "$rp" 999999)"
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls report --format json --days $store_days" "$(msecs "$ra")" "$runs" "" "< 1 s" \
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls report --format json --days $store_days" "$(msecs "$ra")" "$(nruns report_all)" "" "< 1 s" \
         "$(verdict report_all "$ra" 999999)"
-printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls advise" "$(msecs "$ad")" "$runs" "" "< 1 s" \
+printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls advise" "$(msecs "$ad")" "$(nruns advise)" "" "< 1 s" \
         "$(verdict advise "$ad" 999999)"
 echo
 echo "incremental check: $inc_check"

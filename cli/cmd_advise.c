@@ -20,7 +20,7 @@
 
 #include "advise.h"
 #include "cleanup.h"
-#include "commands.h"
+#include "cmd_common.h"
 #include "log.h"
 
 typedef enum Format {
@@ -30,13 +30,10 @@ typedef enum Format {
 } Format;
 
 typedef struct Args {
-        const char *template;
-        const char *policy;
+        WindowArgs window;
         const char *output;
         const char *merge;
-        const char *until;
         Format format;
-        uint32_t days;
 } Args;
 
 static void help(FILE *f) {
@@ -62,6 +59,36 @@ static void help(FILE *f) {
                 "Then review the entries and run: postmap hash:FILE\n");
 }
 
+static int parse_option(int c, const char *arg, void *userdata) {
+        Args *a = userdata;
+        int r;
+
+        r = cmd_window_option(c, arg, &a->window);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        switch (c) {
+        case 'o':
+                a->output = arg;
+                break;
+        case 'm':
+                a->merge = arg;
+                break;
+        case 'f':
+                if (strcmp(arg, "postmap") == 0)
+                        a->format = FORMAT_POSTMAP;
+                else if (strcmp(arg, "json") == 0)
+                        a->format = FORMAT_JSON;
+                else if (strcmp(arg, "diff") == 0)
+                        a->format = FORMAT_DIFF;
+                else {
+                        log_error("unknown format '%s' (postmap, json or diff)", arg);
+                        return -EINVAL;
+                }
+                break;
+        }
+        return 0;
+}
+
 static int parse_args(int argc, char **argv, Args *a) {
         static const struct option options[] = {
                 { "template", required_argument, NULL, 't' },
@@ -70,60 +97,15 @@ static int parse_args(int argc, char **argv, Args *a) {
                 { "merge",    required_argument, NULL, 'm' },
                 { "format",   required_argument, NULL, 'f' },
                 { "days",     required_argument, NULL, 'd' },
-                { "until",    required_argument, NULL, 'U' },
+                { "until",    required_argument, NULL, CMD_OPTION_UNTIL },
                 { "help",     no_argument,       NULL, 'h' },
                 { NULL, 0, NULL, 0 }
         };
-        int64_t day;
-        int c;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "t:p:o:m:f:d:h", options, NULL)) >= 0)
-                switch (c) {
-                case 't':
-                        a->template = optarg;
-                        break;
-                case 'p':
-                        a->policy = optarg;
-                        break;
-                case 'o':
-                        a->output = optarg;
-                        break;
-                case 'm':
-                        a->merge = optarg;
-                        break;
-                case 'f':
-                        if (strcmp(optarg, "postmap") == 0)
-                                a->format = FORMAT_POSTMAP;
-                        else if (strcmp(optarg, "json") == 0)
-                                a->format = FORMAT_JSON;
-                        else if (strcmp(optarg, "diff") == 0)
-                                a->format = FORMAT_DIFF;
-                        else {
-                                log_error("unknown format '%s' (postmap, json or diff)", optarg);
-                                return -EINVAL;
-                        }
-                        break;
-                case 'd':
-                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 ||
-                            a->days > TEMPLATE_WINDOW_MAX) {
-                                log_error("--days wants a number from 1 to %d", TEMPLATE_WINDOW_MAX);
-                                return -EINVAL;
-                        }
-                        break;
-                case 'U':
-                        if (day_parse(optarg, &day) < 0) {
-                                log_error("--until wants a day as YYYY-MM-DD");
-                                return -EINVAL;
-                        }
-                        a->until = optarg;
-                        break;
-                case 'h':
-                        help(stdout);
-                        return 0;
-                default:
-                        help(stderr);
-                        return -EINVAL;
-                }
+        r = cmd_parse_options(argc, argv, "t:p:o:m:f:d:h", options, help, parse_option, a);
+        if (r <= 0)
+                return r;
         if (optind < argc) {
                 log_error("unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
@@ -137,9 +119,7 @@ static int parse_args(int argc, char **argv, Args *a) {
 
 /* load_policy - the current map, or NULL when there is none; <0 logged */
 static int load_policy(Context *ctx, const Args *a, PolicyMap **ret) {
-        _cleanup_free_ char *path = NULL, *error = NULL;
-        const char *use = a->policy;
-        int r;
+        const char *use = a->window.policy;
 
         *ret = NULL;
         if (!use && a->merge) {
@@ -147,29 +127,7 @@ static int load_policy(Context *ctx, const Args *a, PolicyMap **ret) {
                         return 0;               /* a new file: nothing to match against */
                 use = a->merge;
         }
-        if (!use)
-                use = ctx->config->policy_file;
-        if (!use) {
-                r = policy_default_path(&path, &error);
-                if (r == -ENOENT || r == -EIO) {
-                        log_info("no smtp_tls_policy_maps file (postconf); proposing against an empty map");
-                        return 0;
-                }
-                if (r < 0) {
-                        log_error("%s", error ? error : "cannot determine smtp_tls_policy_maps");
-                        return r;
-                }
-                use = path;
-        }
-        r = policy_load(use, ret, &error);
-        if (r < 0) {
-                if (error)
-                        log_error("%s", error);
-                else
-                        (void) log_errno(r, "cannot read policy map %s", use);
-                return r;
-        }
-        return 0;
+        return cmd_load_policy(ctx, use, "proposing against an empty map", ret);
 }
 
 static int write_out(const char *path, const StrBuf *b, mode_t mode) {
@@ -243,7 +201,6 @@ static void summary(const AdviseResult *res) {
 /* cmd_advise - entry point */
 int cmd_advise(Context *ctx, int argc, char **argv) {
         Args a = { .format = FORMAT_POSTMAP };
-        _cleanup_free_ char *error = NULL;
         Template *t = NULL;
         PolicyMap *policy = NULL;
         Store *store = NULL;
@@ -256,13 +213,11 @@ int cmd_advise(Context *ctx, int argc, char **argv) {
         if (r <= 0)
                 return r == 0 ? EXIT_SUCCESS : EXIT_USAGE;
 
-        const char *name = a.template ? a.template :
+        const char *name = a.window.template ? a.window.template :
                            ctx->config->template_name ? ctx->config->template_name : "conservative";
-        r = template_open(name, ctx->config->templates_dir, &t, &error);
-        if (r < 0) {
-                log_error("%s", error ? error : "cannot load the template");
+        r = cmd_open_template(ctx, name, &t);
+        if (r < 0)
                 return r == -ENOENT || r == -EINVAL ? EXIT_USAGE : EXIT_DATAERR;
-        }
 
         strbuf_init(&out);
         r = load_policy(ctx, &a, &policy);
@@ -271,20 +226,15 @@ int cmd_advise(Context *ctx, int argc, char **argv) {
                 goto finish;
         }
 
-        r = store_open(ctx->state_file, STORE_READ_ONLY, &store);
-        if (r < 0) {
-                if (r == -ENOENT)
-                        log_error("no store at %s; run 'mxtls collect' first", ctx->state_file);
-                else
-                        (void) log_errno(r, "cannot open store %s", ctx->state_file);
+        r = cmd_open_store(ctx, &store);
+        if (r < 0)
                 goto finish;
-        }
 
         AdviseOptions o = {
                 .template = t,
                 .policy = policy,
-                .to_day = a.until,
-                .days = a.days,
+                .to_day = a.window.until,
+                .days = a.window.days,
                 .exclude_domains = ctx->config->exclude_domains,
         };
         r = advise_run(store, &o, &res);

@@ -17,19 +17,16 @@
 
 #include "audit.h"
 #include "cleanup.h"
-#include "commands.h"
+#include "cmd_common.h"
 #include "log.h"
 #include "postconf.h"
 
 #define AUDIT_DAYS_DEFAULT 60
 
 typedef struct Args {
-        const char *policy;
-        const char *template;
+        WindowArgs window;
         const char *default_level;
-        const char *until;
         bool json;
-        uint32_t days;
         Severity fail_on;
 } Args;
 
@@ -55,72 +52,57 @@ static void help(FILE *f) {
                 AUDIT_DAYS_DEFAULT);
 }
 
+static int parse_option(int c, const char *arg, void *userdata) {
+        Args *a = userdata;
+        int r;
+
+        r = cmd_window_option(c, arg, &a->window);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        switch (c) {
+        case 'l':
+                if (!policy_level_valid(arg)) {
+                        log_error("--default-level: unknown level '%s'", arg);
+                        return -EINVAL;
+                }
+                a->default_level = arg;
+                break;
+        case 'f':
+                if (strcmp(arg, "json") == 0)
+                        a->json = true;
+                else if (strcmp(arg, "text") != 0) {
+                        log_error("unknown format '%s' (text or json)", arg);
+                        return -EINVAL;
+                }
+                break;
+        case 'F':
+                a->fail_on = severity_from_string(arg);
+                if ((int) a->fail_on < 0) {
+                        log_error("--fail-on: info, notice, warning or error");
+                        return -EINVAL;
+                }
+                break;
+        }
+        return 0;
+}
+
 static int parse_args(int argc, char **argv, Args *a) {
         static const struct option options[] = {
                 { "policy",        required_argument, NULL, 'p' },
                 { "default-level", required_argument, NULL, 'l' },
                 { "template",      required_argument, NULL, 't' },
                 { "days",          required_argument, NULL, 'd' },
-                { "until",         required_argument, NULL, 'U' },
+                { "until",         required_argument, NULL, CMD_OPTION_UNTIL },
                 { "format",        required_argument, NULL, 'f' },
                 { "fail-on",       required_argument, NULL, 'F' },
                 { "help",          no_argument,       NULL, 'h' },
                 { NULL, 0, NULL, 0 }
         };
-        int64_t day;
-        int c;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "p:l:t:d:f:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'p':
-                        a->policy = optarg;
-                        break;
-                case 'l':
-                        if (!policy_level_valid(optarg)) {
-                                log_error("--default-level: unknown level '%s'", optarg);
-                                return -EINVAL;
-                        }
-                        a->default_level = optarg;
-                        break;
-                case 't':
-                        a->template = optarg;
-                        break;
-                case 'd':
-                        if (parse_u32(optarg, &a->days) < 0 || a->days == 0 ||
-                            a->days > TEMPLATE_WINDOW_MAX) {
-                                log_error("--days wants a number from 1 to %d", TEMPLATE_WINDOW_MAX);
-                                return -EINVAL;
-                        }
-                        break;
-                case 'U':
-                        if (day_parse(optarg, &day) < 0) {
-                                log_error("--until wants a day as YYYY-MM-DD");
-                                return -EINVAL;
-                        }
-                        a->until = optarg;
-                        break;
-                case 'f':
-                        if (strcmp(optarg, "json") == 0)
-                                a->json = true;
-                        else if (strcmp(optarg, "text") != 0) {
-                                log_error("unknown format '%s' (text or json)", optarg);
-                                return -EINVAL;
-                        }
-                        break;
-                case 'F':
-                        a->fail_on = severity_from_string(optarg);
-                        if ((int) a->fail_on < 0) {
-                                log_error("--fail-on: info, notice, warning or error");
-                                return -EINVAL;
-                        }
-                        break;
-                case 'h':
-                        help(stdout);
-                        return 0;
-                default:
-                        help(stderr);
-                        return -EINVAL;
-                }
+        r = cmd_parse_options(argc, argv, "p:l:t:d:f:h", options, help, parse_option, a);
+        if (r <= 0)
+                return r;
         if (optind < argc) {
                 log_error("unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
@@ -145,34 +127,6 @@ static char *default_level(void) {
         return strdup("none");
 }
 
-static int load_policy(Context *ctx, const Args *a, PolicyMap **ret) {
-        _cleanup_free_ char *path = NULL, *error = NULL;
-        const char *use = a->policy ? a->policy : ctx->config->policy_file;
-        int r;
-
-        *ret = NULL;
-        if (!use) {
-                r = policy_default_path(&path, &error);
-                if (r == -ENOENT || r == -EIO) {
-                        log_info("no smtp_tls_policy_maps file (postconf); auditing the default level only");
-                        return 0;
-                }
-                if (r < 0) {
-                        log_error("%s", error ? error : "cannot determine smtp_tls_policy_maps");
-                        return r;
-                }
-                use = path;
-        }
-        r = policy_load(use, ret, &error);
-        if (r < 0) {
-                if (error)
-                        log_error("%s", error);
-                else
-                        (void) log_errno(r, "cannot read policy map %s", use);
-        }
-        return r;
-}
-
 /* load_templates - the one asked for, or every valid template found */
 static int load_templates(Context *ctx, const Args *a, Template ***ret, size_t *ret_n) {
         char **names = NULL, **paths = NULL;
@@ -180,15 +134,13 @@ static int load_templates(Context *ctx, const Args *a, Template ***ret, size_t *
         size_t n = 0;
         int r;
 
-        if (a->template) {
-                _cleanup_free_ char *error = NULL;
+        if (a->window.template) {
                 v = calloc(1, sizeof(Template *));
                 if (!v)
                         return -ENOMEM;
-                r = template_open(a->template, ctx->config->templates_dir, &v[0], &error);
+                r = cmd_open_template(ctx, a->window.template, &v[0]);
                 if (r < 0) {
                         free(v);
-                        log_error("%s", error ? error : "cannot load the template");
                         return r;
                 }
                 *ret = v;
@@ -239,27 +191,21 @@ int cmd_audit(Context *ctx, int argc, char **argv) {
         strbuf_init(&out);
         if (load_templates(ctx, &a, &templates, &n_templates) < 0)
                 goto finish;
-        if (load_policy(ctx, &a, &policy) < 0)
+        if (cmd_load_policy(ctx, a.window.policy, "auditing the default level only", &policy) < 0)
                 goto finish;
         level = a.default_level ? strdup(a.default_level) : default_level();
         if (!level)
                 log_info("default TLS security level unknown; use --default-level");
 
-        r = store_open(ctx->state_file, STORE_READ_ONLY, &store);
-        if (r < 0) {
-                if (r == -ENOENT)
-                        log_error("no store at %s; run 'mxtls collect' first", ctx->state_file);
-                else
-                        (void) log_errno(r, "cannot open store %s", ctx->state_file);
+        if (cmd_open_store(ctx, &store) < 0)
                 goto finish;
-        }
 
         AuditOptions o = {
                 .policy = policy,
                 .default_level = level,
-                .to_day = a.until,
-                .days = a.days ? a.days : a.template && n_templates ? templates[0]->window_days
-                                                                     : AUDIT_DAYS_DEFAULT,
+                .to_day = a.window.until,
+                .days = a.window.days ? a.window.days :
+                        a.window.template && n_templates ? templates[0]->window_days : AUDIT_DAYS_DEFAULT,
                 .templates = (const Template *const *) templates,
                 .n_templates = n_templates,
         };

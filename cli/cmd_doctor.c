@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "commands.h"
+#include "cmd_common.h"
 #include "journal.h"
 #include "policy.h"
 #include "postconf.h"
@@ -434,23 +434,13 @@ static void help(FILE *f) {
 }
 
 int cmd_doctor(Context *ctx, int argc, char **argv) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 }
-        };
         Doctor d = { .ctx = ctx };
         bool have_postconf;
-        int c;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help(stdout);
-                        return EXIT_SUCCESS;
-                default:
-                        help(stderr);
-                        return EXIT_USAGE;
-                }
+        r = cmd_parse_help_only(argc, argv, help);
+        if (r <= 0)
+                return r == 0 ? EXIT_SUCCESS : EXIT_USAGE;
         if (optind < argc) {
                 fprintf(stderr, "mxtls doctor: unexpected argument '%s'\n", argv[optind]);
                 return EXIT_USAGE;

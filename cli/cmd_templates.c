@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "commands.h"
+#include "cmd_common.h"
 #include "log.h"
 #include "template.h"
 #include "util.h"
@@ -148,22 +148,11 @@ static int list(Context *ctx) {
 
 /* cmd_templates - entry point */
 int cmd_templates(Context *ctx, int argc, char **argv) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 }
-        };
-        int c;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help(stdout);
-                        return EXIT_SUCCESS;
-                default:
-                        help(stderr);
-                        return EXIT_USAGE;
-                }
-
+        r = cmd_parse_help_only(argc, argv, help);
+        if (r <= 0)
+                return r == 0 ? EXIT_SUCCESS : EXIT_USAGE;
         if (optind >= argc) {
                 help(stderr);
                 return EXIT_USAGE;

@@ -29,12 +29,14 @@
  * DIAGNOSTICS
  *        1 parsed, 0 not a client TLS line, -EBADMSG malformed.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "parse.h"
 #include "parse_util.h"
 
 #define TRUST_WORD_MAX 9                /* "Anonymous", "Untrusted" */
+#define TLS_NAME_MAX 64                 /* longest protocol or cipher name accepted */
 
 /* tls_trust_word - map the first word of a new-form line */
 static Trust tls_trust_word(Span w) {
@@ -100,6 +102,18 @@ static int tls_suffixes(Span s, TlsLine *t, const char **reterr_reason) {
         return 0;
 }
 
+/* tls_name_ok - a protocol or cipher name: OpenSSL spells them with letters,
+ * digits and a few punctuation characters; anything else (control bytes,
+ * quotes, markup, non-ASCII) is not a name and must not reach a report */
+static bool tls_name_ok(Span n, const char *extra) {
+        if (n.n == 0 || n.n > TLS_NAME_MAX)
+                return false;
+        for (size_t i = 0; i < n.n; i++)
+                if (!sp_is_alnum(n.p[i]) && !strchr(extra, n.p[i]))
+                        return false;
+        return true;
+}
+
 /* tls_summary - "proto with cipher C (U/A bits)..." */
 static int tls_summary(Span s, TlsLine *t, const char **reterr_reason) {
         size_t i, nd;
@@ -108,7 +122,7 @@ static int tls_summary(Span s, TlsLine *t, const char **reterr_reason) {
         if (i == SIZE_MAX)
                 return sp_bad(reterr_reason, "TLS line: missing \"with cipher\"");
         t->protocol = sp_head(s, i);
-        if (t->protocol.n == 0 || sp_chr(t->protocol, ' ') != SIZE_MAX)
+        if (!tls_name_ok(t->protocol, "._-"))
                 return sp_bad(reterr_reason, "TLS line: bad protocol");
         sp_skip(&s, i + strlen(" with cipher "));
 
@@ -116,7 +130,7 @@ static int tls_summary(Span s, TlsLine *t, const char **reterr_reason) {
         if (i == SIZE_MAX || i == 0)
                 return sp_bad(reterr_reason, "TLS line: missing cipher bits");
         t->cipher = sp_head(s, i);
-        if (sp_chr(t->cipher, ' ') != SIZE_MAX)
+        if (!tls_name_ok(t->cipher, "._-+/="))
                 return sp_bad(reterr_reason, "TLS line: bad cipher name");
         sp_skip(&s, i + 2);
 

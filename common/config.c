@@ -9,7 +9,7 @@
  *        Config *config_free(Config *c);
  *        char *config_default_state_file(void);
  * DESCRIPTION
- *        config_load() reads the file, validates it with config_check() (which
+ *        config_load() reads the file, validates it with yaml_scan() (which
  *        names FILE:LINE and the key of the first problem), loads it with libcyaml
  *        against the schema below and copies every key present over the defaults
  *        of config_new(). A missing file is not an error unless must_exist.
@@ -32,8 +32,8 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "config_check.h"
 #include "util.h"
+#include "yaml_scan.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define PATH_LEN_MAX 4095
@@ -98,28 +98,38 @@ static const cyaml_schema_value_t config_schema = {
         CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, ConfigYaml, config_fields),
 };
 
-/* Same keys, same order, with what the validator enforces beyond the type. */
-static const ConfigKey config_keys[] = {
-        { "state_file",           CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
-        { "identifiers",          CONFIG_KEY_WORD,   true,  0, WORD_LEN_MAX, 64 },
-        { "directories",          CONFIG_KEY_PATH,   true,  0, PATH_LEN_MAX, 64 },
-        { "local_only",           CONFIG_KEY_BOOL,   false, 0, 0, 0 },
-        { "internal_relays",      CONFIG_KEY_WORD,   true,  0, WORD_LEN_MAX, 256 },
-        { "retention_days",       CONFIG_KEY_UINT,   false, 1, 36500, 0 },
-        { "session_idle_seconds", CONFIG_KEY_UINT,   false, 1, 7 * 86400, 0 },
-        { "max_sessions",         CONFIG_KEY_UINT,   false, 1, 10000000, 0 },
-        { "lock_timeout_seconds", CONFIG_KEY_UINT,   false, 0, 3600, 0 },
-        { "report_days",          CONFIG_KEY_UINT,   false, 1, 36500, 0 },
-        { "template",             CONFIG_KEY_TEXT,   false, 0, PATH_LEN_MAX, 0 },
-        { "templates_dir",        CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
-        { "policy_file",          CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
-        { "exclude_domains",      CONFIG_KEY_DOMAIN, true,  0, WORD_LEN_MAX, 100000 },
-        { "prometheus_top_n",     CONFIG_KEY_UINT,   false, 1, 10000, 0 },
-        { "prometheus_file",      CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
-        { "advise_file",          CONFIG_KEY_PATH,   false, 0, PATH_LEN_MAX, 0 },
+/* Same keys, same order, with what yaml_scan() enforces beyond the type. */
+#define KEY_PATH(n)             { .name = n, .kind = YAML_KIND_PATH, .max = PATH_LEN_MAX }
+#define KEY_UINT(n, lo, hi)     { .name = n, .kind = YAML_KIND_UINT, .min = lo, .max = hi }
+#define KEY_LIST(n, k, lim, items) \
+                                { .name = n, .kind = k, .list = true, .max = lim, .max_items = items }
+
+static const YamlKeySpec config_keys[] = {
+        KEY_PATH("state_file"),
+        KEY_LIST("identifiers",     YAML_KIND_WORD,   WORD_LEN_MAX, 64),
+        KEY_LIST("directories",     YAML_KIND_PATH,   PATH_LEN_MAX, 64),
+        { .name = "local_only", .kind = YAML_KIND_BOOL },
+        KEY_LIST("internal_relays", YAML_KIND_WORD,   WORD_LEN_MAX, 256),
+        KEY_UINT("retention_days",       1, 36500),
+        KEY_UINT("session_idle_seconds", 1, 7 * 86400),
+        KEY_UINT("max_sessions",         1, 10000000),
+        KEY_UINT("lock_timeout_seconds", 0, 3600),
+        KEY_UINT("report_days",          1, 36500),
+        { .name = "template", .kind = YAML_KIND_TEXT, .max = PATH_LEN_MAX },
+        KEY_PATH("templates_dir"),
+        KEY_PATH("policy_file"),
+        KEY_LIST("exclude_domains", YAML_KIND_DOMAIN, WORD_LEN_MAX, 100000),
+        KEY_UINT("prometheus_top_n",     1, 10000),
+        KEY_PATH("prometheus_file"),
+        KEY_PATH("advise_file"),
+        { .name = NULL }
 };
 
-_Static_assert(ELEMENTSOF(config_keys) == ELEMENTSOF(config_fields) - 1,
+#undef KEY_PATH
+#undef KEY_UINT
+#undef KEY_LIST
+
+_Static_assert(ELEMENTSOF(config_keys) == ELEMENTSOF(config_fields),
                "config_keys and config_fields must list the same keys");
 
 static const char *const default_identifiers[] = {
@@ -222,15 +232,8 @@ static int replace_strv(char ***dst, char *const *src, unsigned n, bool lower) {
         return 0;
 }
 
-static bool key_present(uint64_t present, const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
-                if (strcmp(config_keys[i].key, key) == 0)
-                        return present & (UINT64_C(1) << i);
-        return false;
-}
-
 /* config_apply - copy every key present in the file over the defaults */
-static int config_apply(Config *c, const ConfigYaml *y, uint64_t present) {
+static int config_apply(Config *c, const ConfigYaml *y, const YamlScan *scan) {
         int r;
 
         if (y->local_only)
@@ -249,23 +252,23 @@ static int config_apply(Config *c, const ConfigYaml *y, uint64_t present) {
                 c->prometheus_top_n = *y->prometheus_top_n;
 
         /* A list key that is present, even as [], replaces the default list. */
-        if (key_present(present, "identifiers")) {
+        if (yaml_scan_has(scan, "identifiers")) {
                 r = replace_strv(&c->identifiers, y->identifiers, y->identifiers_count, false);
                 if (r < 0)
                         return r;
         }
-        if (key_present(present, "directories")) {
+        if (yaml_scan_has(scan, "directories")) {
                 r = replace_strv(&c->directories, y->directories, y->directories_count, false);
                 if (r < 0)
                         return r;
         }
-        if (key_present(present, "internal_relays")) {
+        if (yaml_scan_has(scan, "internal_relays")) {
                 r = replace_strv(&c->internal_relays, y->internal_relays, y->internal_relays_count,
                                  false);
                 if (r < 0)
                         return r;
         }
-        if (key_present(present, "exclude_domains")) {
+        if (yaml_scan_has(scan, "exclude_domains")) {
                 r = replace_strv(&c->exclude_domains, y->exclude_domains, y->exclude_domains_count,
                                  true);
                 if (r < 0)
@@ -317,8 +320,8 @@ static void cyaml_log_summary(CyamlLog *l) {
 }
 
 static bool keys_match_schema(void) {
-        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
-                if (strcmp(config_keys[i].key, config_fields[i].key) != 0)
+        for (size_t i = 0; config_keys[i].name; i++)
+                if (strcmp(config_keys[i].name, config_fields[i].key) != 0)
                         return false;
         return true;
 }
@@ -326,7 +329,8 @@ static bool keys_match_schema(void) {
 /* config_load - defaults, overridden by the keys present in path */
 int config_load(const char *path, bool must_exist, Config **ret, char **reterr_message) {
         _cleanup_(config_freep) Config *c = NULL;
-        _cleanup_free_ char *data = NULL, *msg = NULL;
+        _cleanup_(yaml_scan_freep) YamlScan *scan = NULL;
+        _cleanup_free_ char *data = NULL;
         CyamlLog log = { .len = 0 };
         const cyaml_config_t cyaml_cfg = {
                 .log_fn = cyaml_log_capture,
@@ -337,7 +341,6 @@ int config_load(const char *path, bool must_exist, Config **ret, char **reterr_m
         };
         ConfigYaml *y = NULL;
         cyaml_err_t e;
-        uint64_t present = 0;
         size_t len = 0;
         int r;
 
@@ -367,13 +370,10 @@ int config_load(const char *path, bool must_exist, Config **ret, char **reterr_m
                 return r;
         }
 
-        r = config_check(path, data, len, config_keys, ELEMENTSOF(config_keys), &present, &msg);
-        if (r < 0) {
-                if (reterr_message)
-                        *reterr_message = TAKE_PTR(msg);
+        r = yaml_scan(path, data, len, config_keys, YAML_SCAN_SETTINGS, &scan, reterr_message);
+        if (r < 0)
                 return r;
-        }
-        if (present == 0) {             /* empty, comments only, or {} */
+        if (scan->n_keys == 0) {     /* empty, comments only, or {} */
                 *ret = TAKE_PTR(c);
                 return 0;
         }
@@ -389,7 +389,7 @@ int config_load(const char *path, bool must_exist, Config **ret, char **reterr_m
                 return -EBADMSG;
         }
         if (y) {
-                r = config_apply(c, y, present);
+                r = config_apply(c, y, scan);
                 (void) cyaml_free(&cyaml_cfg, &config_schema, y, 0);
                 if (r < 0)
                         return r;

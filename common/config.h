@@ -6,7 +6,7 @@
  *        int config_load(const char *path, bool must_exist, Config **ret, char **reterr_message);
  *        Config *config_free(Config *c);
  * DESCRIPTION
- *        Checked with libyaml (config_check.c, for FILE:LINE messages), then
+ *        Checked with libyaml (yaml_scan.c, for FILE:LINE messages), then
  *        loaded with libcyaml against a declared schema (config.c only includes
  *        <cyaml/cyaml.h>). Unknown keys and wrong types are errors that name the
  *        file, line and key (*reterr_message, malloc'd). Missing keys keep the

@@ -4,12 +4,13 @@
 # failures and connection failures, interleaved sessions.
 #
 #   perl tests/gen-load.pl [--messages N] [--domains N] [--seed N]
-#                          [--end-usec USEC] [--days N] [--prefix P] > load.txt
+#                          [--end-usec USEC] [--days N] [--prefix P] [--hosts N] > load.txt
 #
 # Deterministic for given options. Timestamps are written as @USEC; the last
 # record is at --end-usec (default: one hour ago), the first --days before it.
 # --prefix P puts P- before every domain and host name (loads that share no
-# domain and no sending host).
+# domain and no sending host). --hosts N (1..3, default 3): sending hosts, each
+# with its own boot.
 use strict;
 use warnings;
 no warnings "portable";
@@ -21,7 +22,8 @@ my $seed = 1;
 my $days = 20;
 my $end_usec = (time() - 3600) * 1000000;
 my $prefix = "";
-GetOptions("prefix=s" => \$prefix, "messages=i" => \$messages, "domains=i" => \$ndomains, "seed=i" => \$seed,
+my $nhosts = 3;
+GetOptions("prefix=s" => \$prefix, "hosts=i" => \$nhosts, "messages=i" => \$messages, "domains=i" => \$ndomains, "seed=i" => \$seed,
            "days=i" => \$days, "end-usec=i" => \$end_usec) or die "bad options\n";
 
 sub rnd { $seed = ($seed * 1103515245 + 12345) % 2147483648; return $seed / 2147483648; }
@@ -29,6 +31,8 @@ sub pick { return $_[int(rnd() * @_)]; }
 
 my $pre = $prefix eq "" ? "" : "$prefix-";
 my @hosts = ([ "${pre}mx1", "boot1" ], [ "${pre}mx2", "boot2" ], [ "${pre}relay.example.net", "boot3" ]);
+die "--hosts: 1 to 3\n" if $nhosts < 1 || $nhosts > 3;
+splice @hosts, $nhosts;
 my @users = qw(alice bob carol dave erin frank grace heidi ivan judy mallory niaj);
 my %cipher = (
         "TLSv1.3" => "TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256",

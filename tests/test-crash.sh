@@ -178,7 +178,7 @@ for ((k = 1; k <= chunks; k++)); do
         # while reading: at once, and at random times before the writes began
         # in the clean run (early enough to stay before them on a busy machine)
         plan+=("time 0.002")
-        for i in 1 2; do
+        for _ in 1 2; do
                 plan+=("time $(awk -v c="$c" -v r=$RANDOM 'BEGIN { printf "%.4f", (0.02 + 0.6 * r / 32768) * c }')")
         done
         # while writing and checkpointing: after a fraction of the bytes the

@@ -352,6 +352,17 @@ static const Row tls_rows[] = {
                 " key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest", -EBADMSG, NULL },
         { SMTP, "TLS connection established to : TLSv1 with cipher X (1/1 bits)", -EBADMSG, NULL },
         { SMTP, "TLS connection established to a b: TLSv1 with cipher X (1/1 bits)", -EBADMSG, NULL },
+        /* protocol and cipher words that are no OpenSSL names never reach a report */
+        { SMTP, "Trusted TLS connection established to a.example[192.0.2.1]:25: TLSv1.3\x1b[2J with cipher X "
+                "(1/1 bits)", -EBADMSG, NULL },
+        { SMTP, "Trusted TLS connection established to a.example[192.0.2.1]:25: TLSv1.3<b> with cipher X "
+                "(1/1 bits)", -EBADMSG, NULL },
+        { SMTP, "Trusted TLS connection established to a.example[192.0.2.1]:25: TLSv1.3 with cipher "
+                "AES\"#,x (1/1 bits)", -EBADMSG, NULL },
+        { SMTP, "Trusted TLS connection established to a.example[192.0.2.1]:25: TLSv1.3 with cipher "
+                "b\xc3\xbc (1/1 bits)", -EBADMSG, NULL },
+        { SMTP, "Trusted TLS connection established to a.example[192.0.2.1]:25: TLSv1.3 with cipher "
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA (1/1 bits)", -EBADMSG, NULL },
 };
 
 static void test_tls_lines(void **state) {
