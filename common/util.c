@@ -372,66 +372,76 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n) {
         return len;
 }
 
-void strbuf_put_json_string(StrBuf *b, const char *s, size_t n) {
+/* How put_escaped() writes text for one audience. */
+typedef struct TextStyle {
+        bool quote_is_special;          /* '"' is escaped too, like '\\' always is */
+        bool c1_is_control;             /* U+0080..U+009F escaped like C0 controls */
+        /* write byte c: a control character, '\\' or '"', or (invalid) not valid UTF-8 */
+        void (*escape)(StrBuf *b, unsigned char c, bool invalid);
+} TextStyle;
+
+static bool is_plain_ascii(const TextStyle *style, unsigned char c) {
+        return c >= 0x20 && c < 0x7F && c != '\\' && (c != '"' || !style->quote_is_special);
+}
+
+/* put_escaped - copy printable ASCII and valid UTF-8 sequences, escape every other byte */
+static void put_escaped(StrBuf *b, const char *s, size_t n, const TextStyle *style) {
         const unsigned char *u = (const unsigned char *) s;
 
-        strbuf_putc(b, '"');
         for (size_t i = 0; i < n;) {
-                unsigned char c = u[i];
-                if (c == '"' || c == '\\') {
-                        strbuf_putc(b, '\\');
-                        strbuf_putc(b, (char) c);
-                        i++;
-                } else if (c == '\n') {
-                        strbuf_puts(b, "\\n");
-                        i++;
-                } else if (c == '\t') {
-                        strbuf_puts(b, "\\t");
-                        i++;
-                } else if (c < 0x20 || c == 0x7F) {
-                        strbuf_printf(b, "\\u%04x", c);
-                        i++;
-                } else if (c < 0x80) {
-                        strbuf_putc(b, (char) c);
-                        i++;
+                size_t run = i, k;
+
+                while (run < n && is_plain_ascii(style, u[run]))
+                        run++;
+                if (run > i)
+                        strbuf_putn(b, s + i, run - i);
+                i = run;
+                if (i == n)
+                        break;
+
+                k = u[i] < 0x80 ? 0 : utf8_valid_len(u + i, n - i);
+                if (k > 0 && !(style->c1_is_control && k == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0)) {
+                        strbuf_putn(b, s + i, k);
+                        i += k;
                 } else {
-                        size_t k = utf8_valid_len(u + i, n - i);
-                        if (k == 0) {
-                                strbuf_puts(b, "\\ufffd");
-                                i++;
-                        } else {
-                                strbuf_putn(b, s + i, k);
-                                i += k;
-                        }
+                        style->escape(b, u[i], u[i] >= 0x80 && k == 0);
+                        i++;
                 }
         }
+}
+
+static void escape_json(StrBuf *b, unsigned char c, bool invalid) {
+        if (invalid)
+                strbuf_puts(b, "\\ufffd");
+        else if (c == '"' || c == '\\') {
+                strbuf_putc(b, '\\');
+                strbuf_putc(b, (char) c);
+        } else if (c == '\n')
+                strbuf_puts(b, "\\n");
+        else if (c == '\t')
+                strbuf_puts(b, "\\t");
+        else
+                strbuf_printf(b, "\\u%04x", c);
+}
+
+static void escape_terminal(StrBuf *b, unsigned char c, bool invalid) {
+        if (c == '\\')
+                strbuf_puts(b, "\\\\");
+        else
+                strbuf_printf(b, "\\x%02x", c);
+}
+
+void strbuf_put_json_string(StrBuf *b, const char *s, size_t n) {
+        static const TextStyle json = { .quote_is_special = true, .escape = escape_json };
+
+        strbuf_putc(b, '"');
+        put_escaped(b, s, n, &json);
         strbuf_putc(b, '"');
 }
 
 void strbuf_put_safe_text(StrBuf *b, const char *s, size_t n) {
-        const unsigned char *u = (const unsigned char *) s;
+        /* C1 controls (U+0080..U+009F) are terminal escapes too */
+        static const TextStyle terminal = { .c1_is_control = true, .escape = escape_terminal };
 
-        for (size_t i = 0; i < n;) {
-                unsigned char c = u[i];
-                if (c == '\\') {
-                        strbuf_puts(b, "\\\\");
-                        i++;
-                } else if (c < 0x20 || c == 0x7F) {
-                        strbuf_printf(b, "\\x%02x", c);
-                        i++;
-                } else if (c < 0x80) {
-                        strbuf_putc(b, (char) c);
-                        i++;
-                } else {
-                        size_t k = utf8_valid_len(u + i, n - i);
-                        /* C1 controls (U+0080..U+009F) are terminal escapes too */
-                        if (k == 0 || (k == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0)) {
-                                strbuf_printf(b, "\\x%02x", c);
-                                i++;
-                        } else {
-                                strbuf_putn(b, s + i, k);
-                                i += k;
-                        }
-                }
-        }
+        put_escaped(b, s, n, &terminal);
 }

@@ -289,6 +289,7 @@ static void test_unknown_and_duplicate_keys(void **state) {
                   "3: duplicate key 'report_days' (first set on line 1)" },
                 { "[a, b]: 1\n", -EBADMSG, "1: expected a key name, got a list" },
                 { "\"bad\\x01key\": 1\n", -EBADMSG, "1: unknown key 'bad?key'" },
+                { "\"\\u009b[31m\": 1\n", -EBADMSG, "1: unknown key '?[31m'" },   /* C1 CSI */
         };
 
         run_error_cases(cases, ELEMENTSOF(cases));

@@ -177,6 +177,14 @@ static const ErrorRow error_rows[] = {
         { "propose: {level: encrypt}\n---\npropose: {level: encrypt}\n", "t.yaml:2: more than one YAML document" },
         { "? [a]\n: b\npropose: {level: encrypt}\n", "t.yaml:1: mapping keys must be plain strings" },
         { "description: \"a\\0b\"\npropose: {level: encrypt}\n", "t.yaml:1: key 'description': invalid value" },
+        /* the same scanner as mxtls.yaml: hints, first line of a duplicate, lines of bad bytes */
+        { "propose:\n  levle: encrypt\n", "t.yaml:2: unknown key 'propose.levle' (did you mean 'propose.level'?)" },
+        { "propose: {level: encrypt}\npropose: {level: may}\n",
+          "t.yaml:2: duplicate key 'propose' (first set on line 1)" },
+        { "propose: {level: encrypt}\nname: \xff\n", "t.yaml:2: YAML syntax error: invalid leading UTF-8 octet" },
+        { "\"\\u009b[31m\": 1\n", "t.yaml:1: unknown key '?[31m'" },
+        { "propose:\n  level: dane\n  require_dane_verified: on\n",
+          "t.yaml:3: key 'propose.require_dane_verified': invalid value 'on' (expected true or false)" },
 };
 
 static void test_errors(void **state) {
