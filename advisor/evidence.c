@@ -58,7 +58,12 @@ static uint64_t hash_name(const char *s) {
 
 static int hash_grow(Evidence *e) {
         size_t size = e->hash_size ? e->hash_size * 2 : 256;
-        size_t *h = calloc(size, sizeof(size_t));
+        size_t *h;
+
+        /* a rebuild from scratch must still leave at least half the slots free */
+        while (size < (e->n_domains + 1) * 2)
+                size *= 2;
+        h = calloc(size, sizeof(size_t));
 
         if (!h)
                 return -ENOMEM;

@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
         --full-runs) full_runs=$2; shift 2 ;;
         --quick) entries=220000; runs=3; full_runs=1; store_days=40; shift ;;
         --profile) profile=1; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
         esac
 done
@@ -183,6 +183,7 @@ log "baseline ..."
 for _ in $(seq "$full_runs"); do
         run_timed baseline "$baseline" "$work"/journal/*.journal
         run_timed baseline_enum "$baseline" --enumerate "$work"/journal/*.journal
+        run_timed baseline_getdata "$baseline" --fields "$work"/journal/*.journal
         run_timed journalctl sh -c 'exec journalctl -o cat --directory "$1" SYSLOG_IDENTIFIER=postfix/smtp \
                 SYSLOG_IDENTIFIER=postfix-out/smtp SYSLOG_IDENTIFIER=postfix/relay/smtp >/dev/null' sh "$work/journal"
 done
@@ -235,6 +236,7 @@ done
 # ---------------------------------------------------------------- results
 b=$(median_us baseline)
 be=$(median_us baseline_enum)
+bg=$(median_us baseline_getdata)
 jc=$(median_us journalctl)
 cf=$(median_us collect_full)
 cn=$(median_us collect_nonew)
@@ -261,7 +263,8 @@ echo "store:   $store_days days x $store_domains domains ($(cat "$store.log" | s
 echo
 printf '%-44s %12s %6s %8s %10s %6s\n' "measurement" "median" "runs" "ratio" "target" "result"
 printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: sd-journal, MESSAGE only" "$(secs "$b")" "$(nruns baseline)" "1.00x" "" ""
-printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: + realtime/boot/pid/host/ident" "$(secs "$be")" "$(nruns baseline_enum)" "$(rx "$be")" "" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "baseline: + time/boot/pid/host/ident, 1 pass" "$(secs "$be")" "$(nruns baseline_enum)" "$(rx "$be")" "" ""
+printf '%-44s %12s %6s %8s %10s %6s\n' "  same fields, one sd_journal_get_data each" "$(secs "$bg")" "$(nruns baseline_getdata)" "$(rx "$bg")" "" ""
 printf '%-44s %12s %6s %8s %10s %6s\n' "journalctl -o cat, same matches" "$(secs "$jc")" "$(nruns journalctl)" "$(rx "$jc")" "" ""
 printf '%-44s %12s %6s %8s %10s %6s\n' "mxtls collect, full run" "$(secs "$cf")" "$(nruns collect_full)" "${ratio}x" "<= 1.5x" \
         "$(verdict collect_full "$ratio" 1.5)"
@@ -289,12 +292,15 @@ fi
 if [ $profile = 1 ]; then
         if command -v perf >/dev/null 2>&1; then
                 echo
-                echo "perf profile of a full collect (self time, top 25):"
+                echo "perf profile of a full collect (time including callees, top 30; libsystemd has no symbols):"
                 rm -f "$work"/prof.db*
-                perf record -q -g -o "$work/perf.data" "$mxtls" -q --state "$work/prof.db" collect \
-                        --directory "$work/journal" >/dev/null 2>&1 || true
-                perf report -i "$work/perf.data" --no-children --percent-limit 0.5 --stdio \
-                        --sort symbol 2>/dev/null | grep -E '^ +[0-9]' | head -25
+                perf record -q --call-graph dwarf,8192 -F 250 -o "$work/perf.data" "$mxtls" -q \
+                        --state "$work/prof.db" collect --directory "$work/journal" >/dev/null 2>&1 || true
+                perf report -i "$work/perf.data" --children --stdio --sort symbol -g none 2>/dev/null |
+                        grep -E '^ +[0-9]' | grep -v -E ' 0x[0-9a-f]+ | _start|__libc_start|main  ' | head -30 || true
+                echo "by library (self time):"
+                perf report -i "$work/perf.data" --no-children --stdio --sort dso -g none 2>/dev/null |
+                        grep -E '^ +[0-9]' | head -6 || true
         else
                 echo "perf is not installed (package linux-perf); no profile"
         fi

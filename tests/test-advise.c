@@ -568,6 +568,31 @@ static void test_strict_and_dane(void **state) {
         fixture_close(&f);
 }
 
+/* many domains: the evidence index is rebuilt after sorting and must still fit them all */
+static void test_many_domains(void **state) {
+        State *st = *state;
+        AdviseOptions o = { .template = st->t, .to_day = LAST_DAY };
+        AdviseResult *r = NULL;
+        Fixture f;
+        enum { N = 2000 };
+
+        fixture_open(&f, LAST_DAY);
+        for (int i = 0; i < N; i++) {
+                char d[64], mx[80];
+                (void) snprintf(d, sizeof d, "d%04d.example", i);
+                (void) snprintf(mx, sizeof mx, "mx.d%04d.example", i);
+                for (int back = 0; back < T_WINDOW; back++)
+                        fixture_add(&f, back, "mta1", d, mx, "TLSv1.3", "Trusted", "", "tls", "", 10);
+        }
+        fixture_reopen_read_only(&f);
+        assert_int_equal(advise_run(f.store, &o, &r), 0);
+        assert_int_equal(r->n_proposals, N);
+        for (size_t k = 1; k < r->n_proposals; k++)
+                assert_true(strcmp(r->proposals[k - 1].stats->domain, r->proposals[k].stats->domain) < 0);
+        advise_result_free(r);
+        fixture_close(&f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_expected_sets),
@@ -576,6 +601,7 @@ int main(void) {
                 cmocka_unit_test(test_merge),
                 cmocka_unit_test(test_derive_match),
                 cmocka_unit_test(test_strict_and_dane),
+                cmocka_unit_test(test_many_domains),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
