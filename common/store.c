@@ -15,12 +15,16 @@
  *        committed together the next run reads those entries again and never
  *        counts twice. The file is recognised by its application_id and its
  *        user_version (mirrored by the schema_version table); anything else
- *        is refused with -EBADMSG.
+ *        is refused with -EBADMSG. A read-only open writes nothing and
+ *        works on a full file system too (see store_connect_read()); the
+ *        one exception is the rollback of a journal left by a crash.
  *        Statements are prepared once and kept in the Store; query statements
  *        are built from a fixed column list (never from data) per grouping
  *        mask and kept in a small cache.
  * DIAGNOSTICS
- *        Negative errno, see store.h; store_last_error() says why.
+ *        Negative errno, see store.h; store_last_error() says why. An SQLite
+ *        I/O error is mapped through the system error under it (a -shm file
+ *        that cannot grow on a full file system gives -ENOSPC, not -EIO).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,16 +141,51 @@ struct Store {
         sqlite3_stmt *stmt[_STMT_MAX];
         CachedQuery queries[QUERY_CACHE_SIZE];
         size_t queries_next;            /* round-robin replacement */
+        int error_rc;                   /* extended SQLite code of the last failure, or 0 */
+        int error_errno;                /* the system errno under it, or 0 */
         char error[512];
 };
+
+/* How a read-only Store reaches the file; see store_connect_read(). */
+typedef enum StoreAccess {
+        ACCESS_SHARED,                  /* the normal way: wal-index in the shared -shm file */
+        ACCESS_PRIVATE,                 /* exclusive lock, wal-index on the heap, no -shm */
+        ACCESS_IMMUTABLE,               /* no lock, no -wal/-shm: only while the -wal is empty */
+        ACCESS_ROLLBACK,                /* read-write, to roll back a hot journal; query_only */
+} StoreAccess;
 
 static void sqlite3_finalizep(sqlite3_stmt **p) {
         if (*p)
                 (void) sqlite3_finalize(*p);
 }
 
-/* store_errno - map an SQLite result code to a negative errno */
+/* store_system_errno - the errno under an SQLite failure, 0 when SQLite keeps none */
+static int store_system_errno(sqlite3 *db, int rc) {
+        /* SQLite records it for these two classes only; for others the value is stale. */
+        if (!db || ((rc & 0xff) != SQLITE_IOERR && (rc & 0xff) != SQLITE_CANTOPEN))
+                return 0;
+        return sqlite3_system_errno(db);
+}
+
+/* sys_errno_is_kept - a system error that says more than "I/O error" to the user */
+static bool sys_errno_is_kept(int sys) {
+        switch (sys) {
+        case ENOSPC:
+        case EDQUOT:
+        case EROFS:
+        case ENOMEM:
+        case EMFILE:
+        case ENFILE:
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* store_errno - map an SQLite result code (extended or not) to a negative errno */
 static int store_errno(sqlite3 *db, int rc) {
+        int sys = store_system_errno(db, rc);
+
         switch (rc & 0xff) {
         case SQLITE_OK:
         case SQLITE_ROW:
@@ -169,8 +208,8 @@ static int store_errno(sqlite3 *db, int rc) {
         case SQLITE_AUTH:
                 return -EACCES;
         case SQLITE_CANTOPEN:
-                if (db && sqlite3_system_errno(db) == ENOENT)
-                        return -ENOENT;
+                if (sys == ENOENT || sys_errno_is_kept(sys))
+                        return -sys;
                 return -EACCES;
         case SQLITE_TOOBIG:
                 return -E2BIG;
@@ -180,6 +219,12 @@ static int store_errno(sqlite3 *db, int rc) {
         case SQLITE_MISUSE:
                 return -EINVAL;
         case SQLITE_IOERR:
+                if (rc == SQLITE_IOERR_NOMEM)
+                        return -ENOMEM;
+                /* e.g. SQLITE_IOERR_SHMSIZE: the -shm file could not grow on a full file system */
+                if (sys_errno_is_kept(sys) || sys == EACCES || sys == EPERM)
+                        return -sys;
+                return -EIO;
         default:
                 return -EIO;
         }
@@ -196,10 +241,26 @@ static int store_fail(Store *s, int r, const char *fmt, ...) {
         return r;
 }
 
+/* rc_is_shm - did the -shm file (the shared wal-index) fail? */
+static bool rc_is_shm(int rc) {
+        return rc == SQLITE_IOERR_SHMOPEN || rc == SQLITE_IOERR_SHMSIZE ||
+               rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMLOCK;
+}
+
 /* store_fail_sqlite - error from the last SQLite call on the connection */
 static int store_fail_sqlite(Store *s, int rc, const char *what) {
-        return store_fail(s, store_errno(s->db, rc), "%s: %s: %s", s->path, what,
-                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+        int sys = store_system_errno(s->db, rc), r = store_errno(s->db, rc);
+
+        s->error_rc = rc;
+        s->error_errno = sys;
+        if (sys <= 0)
+                return store_fail(s, r, "%s: %s: %s", s->path, what, msg);
+        /* SQLite says "disk I/O error"; the cause is the system error under it. */
+        if (rc_is_shm(rc))
+                return store_fail(s, r, "%s: %s: %s (%s on %s-shm)", s->path, what, strerror(sys), msg,
+                                  s->path);
+        return store_fail(s, r, "%s: %s: %s (%s)", s->path, what, strerror(sys), msg);
 }
 
 const char *store_last_error(const Store *s) {
@@ -244,6 +305,15 @@ static int store_step_done(Store *s, sqlite3_stmt *st, const char *what) {
                 r = store_fail_sqlite(s, rc, what);
         store_finish(st);
         return r;
+}
+
+/* store_step_bound - run a statement whose parameters were bound with result rc */
+static int store_step_bound(Store *s, sqlite3_stmt *st, int rc, const char *bind_what, const char *what) {
+        if (rc != SQLITE_OK) {
+                store_finish(st);
+                return store_fail_sqlite(s, rc, bind_what);
+        }
+        return store_step_done(s, st, what);
 }
 
 static int store_exec(Store *s, const char *sql, const char *what) {
@@ -382,16 +452,47 @@ static int mkdir_parents(const char *path, mode_t mode) {
         return 0;
 }
 
+/* store_uri - "file:" URI naming path, with the characters URIs reserve escaped */
+static char *store_uri(const char *path, const char *query) {
+        size_t n = strlen(path), k = 0;
+        char *u = malloc(strlen("file://") + 3 * n + strlen(query) + 1);
+
+        if (!u)
+                return NULL;
+        /* "file:///abs" (empty authority) for an absolute path, "file:rel" otherwise */
+        k = (size_t) sprintf(u, "%s", path[0] == '/' ? "file://" : "file:");
+        for (const char *c = path; *c; c++)
+                if (*c == '%' || *c == '?' || *c == '#')
+                        k += (size_t) sprintf(u + k, "%%%02X", (unsigned) (unsigned char) *c);
+                else
+                        u[k++] = *c;
+        (void) strcpy(u + k, query);
+        return u;
+}
+
 /* store_connect - open the connection and apply the per-connection settings */
-static int store_connect(Store *s) {
+static int store_connect(Store *s, StoreAccess how) {
+        _cleanup_free_ char *uri = NULL;
+        const char *name = s->path;
         int flags, rc, r;
 
+        s->error_rc = s->error_errno = 0;
         if (s->mode == STORE_READ_ONLY) {
                 struct stat st;
 
                 if (stat(s->path, &st) < 0)
                         return store_fail(s, -errno, "%s: %s", s->path, strerror(errno));
-                flags = SQLITE_OPEN_READONLY;
+                /* ACCESS_PRIVATE (its exclusive lock) and ACCESS_ROLLBACK need a descriptor
+                 * open for writing; query_only below keeps the connection from writing. */
+                flags = how == ACCESS_PRIVATE || how == ACCESS_ROLLBACK ?
+                        SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+                if (how == ACCESS_IMMUTABLE) {
+                        uri = store_uri(s->path, "?immutable=1");
+                        if (!uri)
+                                return -ENOMEM;
+                        name = uri;
+                        flags |= SQLITE_OPEN_URI;
+                }
         } else {
                 _cleanup_close_ int fd = -1;
 
@@ -406,11 +507,25 @@ static int store_connect(Store *s) {
         }
 
         /* A Store belongs to one thread: no per-call mutex (it costs ~15% on big queries). */
-        rc = sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+        rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
         if (rc != SQLITE_OK)
                 return store_fail_sqlite(s, rc, "cannot open");
         (void) sqlite3_extended_result_codes(s->db, 1);
         (void) sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MSEC);
+
+        if (how == ACCESS_PRIVATE) {
+                /* SQLite falls back to read-only when the file is not writable for us. */
+                if (sqlite3_db_readonly(s->db, "main") != 0)
+                        return store_fail(s, -EACCES, "%s: not writable, cannot lock it", s->path);
+                /* Closing must not checkpoint the -wal into the file: this connection only reads. */
+                rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+                if (rc != SQLITE_OK)
+                        return store_fail_sqlite(s, rc, "cannot disable the checkpoint on close");
+                /* Set before the first read: the wal-index then lives on the heap, not in -shm. */
+                r = store_exec(s, "PRAGMA locking_mode = EXCLUSIVE", "cannot set the locking mode");
+                if (r < 0)
+                        return r;
+        }
 
         r = store_exec(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys");
         if (r < 0)
@@ -419,23 +534,117 @@ static int store_connect(Store *s) {
                 return store_exec(s, "PRAGMA query_only = ON", "cannot set query_only");
 
         /* The first statement that reads the file: junk fails here with SQLITE_NOTADB. */
-        r = store_exec(s, "PRAGMA journal_mode = WAL", "cannot enable WAL");
+        r = store_exec(s, "PRAGMA journal_mode = WAL", "cannot open in WAL mode");
         if (r < 0)
                 return r;
         return store_exec(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous");
 }
 
+/* store_disconnect - finalize the statements and close the connection */
+static void store_disconnect(Store *s) {
+        for (size_t i = 0; i < _STMT_MAX; i++)
+                (void) sqlite3_finalize(TAKE_PTR(s->stmt[i]));
+        for (size_t i = 0; i < QUERY_CACHE_SIZE; i++)
+                (void) sqlite3_finalize(TAKE_PTR(s->queries[i].stmt));
+        (void) sqlite3_close_v2(TAKE_PTR(s->db));      /* rolls back an open transaction */
+}
+
 Store *store_close(Store *s) {
         if (!s)
                 return NULL;
-        for (size_t i = 0; i < _STMT_MAX; i++)
-                (void) sqlite3_finalize(s->stmt[i]);
-        for (size_t i = 0; i < QUERY_CACHE_SIZE; i++)
-                (void) sqlite3_finalize(s->queries[i].stmt);
-        (void) sqlite3_close_v2(s->db);         /* rolls back an open transaction */
+        store_disconnect(s);
         free(s->path);
         free(s);
         return NULL;
+}
+
+/* store_error_is_space - did the last failure come from a full file system or the -shm file? */
+static bool store_error_is_space(const Store *s) {
+        return rc_is_shm(s->error_rc) || (s->error_rc & 0xff) == SQLITE_FULL ||
+               ((s->error_rc & 0xff) == SQLITE_IOERR && (s->error_errno == ENOSPC || s->error_errno == EDQUOT));
+}
+
+/* wal_is_empty - is the write-ahead log absent or empty (the database file is the whole store)? */
+static bool wal_is_empty(const char *wal) {
+        struct stat st;
+
+        if (!wal)
+                return false;
+        if (stat(wal, &st) < 0)
+                return errno == ENOENT;
+        return S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+/* store_connect_check - connect one way and check the schema; disconnected again on failure */
+static int store_connect_check(Store *s, StoreAccess how) {
+        int r;
+
+        r = store_connect(s, how);
+        if (r >= 0)
+                r = store_check_schema(s);
+        if (r < 0)
+                store_disconnect(s);
+        return r;
+}
+
+/* store_connect_read - open read-only and check the schema, also after a crash or on a full file system
+ *
+ * A run killed while it created the store leaves a hot rollback journal (the
+ * switch of a new file to WAL is the only transaction that uses one): a
+ * read-only connection cannot roll it back, so a read-write one does, as any
+ * SQLite reader allowed to write would, restoring the state before that run;
+ * query_only keeps it from writing anything else.
+ *
+ * A WAL reader keeps the wal-index in the shared -shm file and first grows
+ * that file to 32 KiB: on a full file system this fails (SQLITE_IOERR_SHMSIZE,
+ * ENOSPC) and the store would not even be readable. Then, writing nothing:
+ * a read-write connection in exclusive locking mode and query_only keeps the
+ * wal-index on the heap (built from the -wal file) and does not checkpoint on
+ * close; its lock waits for other connections and keeps writers out while
+ * it reads. Failing that (the file is not writable for us, another
+ * connection holds it), a -wal that is absent or empty means the database
+ * file alone holds every commit: it is read as immutable.
+ */
+static int store_connect_read(Store *s) {
+        _cleanup_free_ char *wal = NULL;
+        char why[sizeof(s->error)];
+        int r, r2, why_rc, why_errno;
+
+        r = store_connect(s, ACCESS_SHARED);
+        if (r >= 0)
+                r = store_check_schema(s);
+        if (r >= 0 || !s->db)
+                return r;
+        why_rc = s->error_rc;
+        if (why_rc != SQLITE_READONLY_ROLLBACK && !store_error_is_space(s))
+                return r;
+
+        memcpy(why, s->error, sizeof(why));
+        why_errno = s->error_errno;
+        wal = strdup(sqlite3_filename_wal(sqlite3_db_filename(s->db, "main")));
+        store_disconnect(s);
+
+        if (why_rc == SQLITE_READONLY_ROLLBACK) {
+                r2 = store_connect_check(s, ACCESS_ROLLBACK);
+                /* Once rolled back, what the check says stands (often: an empty store). */
+                if (r2 >= 0 || s->error_rc != SQLITE_READONLY_ROLLBACK)
+                        return r2;
+        } else {
+                r2 = store_connect_check(s, ACCESS_PRIVATE);
+                if (r2 >= 0)
+                        return r2;
+                if (wal_is_empty(wal)) {
+                        r2 = store_connect_check(s, ACCESS_IMMUTABLE);
+                        if (r2 >= 0)
+                                return r2;
+                }
+        }
+
+        /* The first error says what is wrong. */
+        memcpy(s->error, why, sizeof(why));
+        s->error_rc = why_rc;
+        s->error_errno = why_errno;
+        return r;
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close)
@@ -452,9 +661,13 @@ static int store_open_mode(const char *path, StoreMode mode, Store **ret, char *
         if (!s->path)
                 return -ENOMEM;
 
-        r = store_connect(s);
-        if (r >= 0)
-                r = store_check_schema(s);
+        if (mode == STORE_READ_ONLY)
+                r = store_connect_read(s);
+        else {
+                r = store_connect(s, ACCESS_SHARED);
+                if (r >= 0)
+                        r = store_check_schema(s);
+        }
         if (r > 0) {
                 if (mode == STORE_READ_ONLY) {
                         /* An older schema: upgrade it through a writable connection if we may. */
@@ -555,11 +768,7 @@ int store_add_daily(Store *s, const DailyRow *row) {
                 rc = bind_text(st, i + 1, values[i]);
         if (rc == SQLITE_OK)
                 rc = bind_u64(st, N_COLUMNS + 1, row->count);
-        if (rc != SQLITE_OK) {
-                store_finish(st);
-                return store_fail_sqlite(s, rc, "cannot bind a daily row");
-        }
-        return store_step_done(s, st, "cannot add a daily row");
+        return store_step_bound(s, st, rc, "cannot bind a daily row", "cannot add a daily row");
 }
 
 int store_add_evidence(Store *s, const EvidenceRow *row) {
@@ -581,11 +790,7 @@ int store_add_evidence(Store *s, const EvidenceRow *row) {
                 rc = bind_u64(st, 4, row->tls_lines);
         if (rc == SQLITE_OK)
                 rc = bind_u64(st, 5, row->tls_fields);
-        if (rc != SQLITE_OK) {
-                store_finish(st);
-                return store_fail_sqlite(s, rc, "cannot bind an evidence row");
-        }
-        return store_step_done(s, st, "cannot add an evidence row");
+        return store_step_bound(s, st, rc, "cannot bind an evidence row", "cannot add an evidence row");
 }
 
 int store_set_state(Store *s, const char *key, const void *data, size_t len) {
@@ -600,11 +805,7 @@ int store_set_state(Store *s, const char *key, const void *data, size_t len) {
         rc = bind_text(st, 1, key);
         if (rc == SQLITE_OK)
                 rc = sqlite3_bind_blob(st, 2, len > 0 ? data : "", (int) len, SQLITE_STATIC);
-        if (rc != SQLITE_OK) {
-                store_finish(st);
-                return store_fail_sqlite(s, rc, "cannot bind a state value");
-        }
-        return store_step_done(s, st, "cannot save state");
+        return store_step_bound(s, st, rc, "cannot bind a state value", "cannot save state");
 }
 
 int store_get_state(Store *s, const char *key, char **ret, size_t *ret_len) {
@@ -655,11 +856,8 @@ int store_delete_state(Store *s, const char *key) {
         r = store_prepare(s, STMT_DELETE_STATE, &st);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, key) != SQLITE_OK) {
-                store_finish(st);
-                return store_fail_sqlite(s, SQLITE_RANGE, "cannot bind a state key");
-        }
-        return store_step_done(s, st, "cannot delete state");
+        return store_step_bound(s, st, bind_text(st, 1, key), "cannot bind a state key",
+                                "cannot delete state");
 }
 
 int store_prune(Store *s, const char *before_day) {
@@ -673,11 +871,8 @@ int store_prune(Store *s, const char *before_day) {
                 r = store_prepare(s, ids[i], &st);
                 if (r < 0)
                         return r;
-                if (bind_text(st, 1, before_day) != SQLITE_OK) {
-                        store_finish(st);
-                        return store_fail_sqlite(s, SQLITE_RANGE, "cannot bind a day");
-                }
-                r = store_step_done(s, st, "cannot prune old rows");
+                r = store_step_bound(s, st, bind_text(st, 1, before_day), "cannot bind a day",
+                                     "cannot prune old rows");
                 if (r < 0)
                         return r;
         }
@@ -844,37 +1039,64 @@ static int query_check(const StoreQuery *q) {
         return 0;
 }
 
-int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata) {
+/* A query's rows go to the caller's function for its kind of row. */
+typedef struct RowSink {
+        const StoreQuery *q;
+        DailyRowFn daily;
+        EvidenceRowFn evidence;         /* set for evidence queries */
+        void *userdata;
+} RowSink;
+
+/* sink_row - the current row to the caller; rows of a SUM over nothing are skipped */
+static int sink_row(const RowSink *k, sqlite3_stmt *st) {
+        const char *v[N_COLUMNS];
+
+        if (k->evidence) {
+                if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+                        return 0;
+                EvidenceRow row = {
+                        .day = column_str(st, 0),
+                        .host = column_str(st, 1),
+                        .deliveries = column_u64(st, 2),
+                        .tls_lines = column_u64(st, 3),
+                        .tls_fields = column_u64(st, 4),
+                };
+                return k->evidence(&row, k->userdata);
+        }
+
+        if (sqlite3_column_type(st, N_COLUMNS) == SQLITE_NULL)
+                return 0;
+        for (int i = 0; i < N_COLUMNS; i++)
+                v[i] = k->q->group & (1u << i) ? column_str(st, i) : "";
+        DailyRow row = {
+                .day = v[0],
+                .host = v[1],
+                .domain = v[2],
+                .mx = v[3],
+                .protocol = v[4],
+                .cipher = v[5],
+                .trust = v[6],
+                .level = v[7],
+                .outcome = v[8],
+                .reason = v[9],
+                .count = column_u64(st, N_COLUMNS),
+        };
+        return k->daily(&row, k->userdata);
+}
+
+/* store_query_run - run the query of k, every row to its function; stops at the first error */
+static int store_query_run(Store *s, const RowSink *k) {
         sqlite3_stmt *st = NULL;
         int rc, r;
 
-        if (!s || !q || !fn || query_check(q) < 0)
+        if (!s || !k->q || query_check(k->q) < 0)
                 return -EINVAL;
-        r = store_query_stmt(s, q, false, &st);
+        r = store_query_stmt(s, k->q, k->evidence != NULL, &st);
         if (r < 0)
                 return r;
 
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                const char *v[N_COLUMNS];
-
-                if (sqlite3_column_type(st, N_COLUMNS) == SQLITE_NULL)
-                        continue;       /* SUM over no rows */
-                for (int i = 0; i < N_COLUMNS; i++)
-                        v[i] = q->group & (1u << i) ? column_str(st, i) : "";
-                DailyRow row = {
-                        .day = v[0],
-                        .host = v[1],
-                        .domain = v[2],
-                        .mx = v[3],
-                        .protocol = v[4],
-                        .cipher = v[5],
-                        .trust = v[6],
-                        .level = v[7],
-                        .outcome = v[8],
-                        .reason = v[9],
-                        .count = column_u64(st, N_COLUMNS),
-                };
-                r = fn(&row, userdata);
+                r = sink_row(k, st);
                 if (r < 0) {
                         store_finish(st);
                         return r;
@@ -886,34 +1108,14 @@ int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userda
         return r < 0 ? r : 0;
 }
 
-int store_query_evidence(Store *s, const StoreQuery *q, EvidenceRowFn fn, void *userdata) {
-        sqlite3_stmt *st = NULL;
-        int rc, r;
-
-        if (!s || !q || !fn || query_check(q) < 0)
+int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata) {
+        if (!fn)
                 return -EINVAL;
-        r = store_query_stmt(s, q, true, &st);
-        if (r < 0)
-                return r;
+        return store_query_run(s, &(const RowSink) { .q = q, .daily = fn, .userdata = userdata });
+}
 
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (sqlite3_column_type(st, 2) == SQLITE_NULL)
-                        continue;
-                EvidenceRow row = {
-                        .day = column_str(st, 0),
-                        .host = column_str(st, 1),
-                        .deliveries = column_u64(st, 2),
-                        .tls_lines = column_u64(st, 3),
-                        .tls_fields = column_u64(st, 4),
-                };
-                r = fn(&row, userdata);
-                if (r < 0) {
-                        store_finish(st);
-                        return r;
-                }
-        }
-        if (rc != SQLITE_DONE)
-                r = store_fail_sqlite(s, rc, "query failed");
-        store_finish(st);
-        return r < 0 ? r : 0;
+int store_query_evidence(Store *s, const StoreQuery *q, EvidenceRowFn fn, void *userdata) {
+        if (!fn)
+                return -EINVAL;
+        return store_query_run(s, &(const RowSink) { .q = q, .evidence = fn, .userdata = userdata });
 }

@@ -13,8 +13,11 @@
  *        evidence rows, state (cursor, pending correlation) in ONE transaction.
  *        Readers query rows grouped by a chosen set of columns.
  *        A Store is used by one thread at a time (the connection has no mutex).
+ *        A read-only open also works on a full file system, and writes
+ *        nothing (it only rolls back what a crashed run left unfinished).
  * DIAGNOSTICS
- *        Negative errno: -EBUSY (locked past the timeout), -ENOSPC, -EIO,
+ *        Negative errno: -EBUSY (locked past the timeout), -ENOSPC (also for
+ *        an SQLite I/O error with ENOSPC under it), -EDQUOT, -EIO,
  *        -EBADMSG (not an mxtls store / newer schema), -ENOENT (read-only open of
  *        a missing file, missing state key).
  */
