@@ -13,17 +13,55 @@
  *        costs an allocation. MESSAGE may hold any bytes; it is passed on
  *        as is, with its length.
  *
- *        Resuming: seek to the saved cursor and step once. If that lands on
- *        the saved entry (sd_journal_test_cursor()), reading continues after
- *        it. Otherwise the entry is gone (vacuumed, or the cursor belongs to
- *        other files): reading continues at the oldest entry newer than the
- *        saved timestamp, and every entry not newer than it is dropped, so
- *        nothing is counted twice. The seek info tells the caller the gap.
+ *        Position. sd-journal orders the entries of one file sequence
+ *        (sequence number id) by sequence number, and entries of different
+ *        sequences by monotonic time within a boot, by realtime otherwise,
+ *        by a hash for ties. A cursor alone is no place in that order:
+ *        seeking to it and stepping lands before entries already read when
+ *        two files end in the same microsecond, and after entries never read
+ *        when a new file starts with entries of another boot. So the
+ *        position holds two things:
+ *
+ *        - USEC, the newest timestamp read, and the identities of the
+ *          entries read with exactly that timestamp: every entry of another
+ *          sequence before USEC counts as read, and those at USEC by identity;
+ *        - the cursor of the last entry visited: entries of its sequence
+ *          count as read up to its sequence number and as new after it,
+ *          whatever their timestamp (a clock set back, records not in time
+ *          order in one file).
+ *
+ *        Resuming seeks to the partial cursor "s=SEQUENCE;i=SEQNUM;t=USEC":
+ *        sd-journal places the files of that sequence by sequence number and
+ *        every other file by its own timestamps. An entry newer than USEC is
+ *        new; for the others the identity and, only for them, the sequence
+ *        number (from the entry's cursor) decide. An entry of another
+ *        sequence written after a run with a timestamp before USEC (a host
+ *        uploading late) is dropped and counted as too old.
+
+ *        An identity is a 64-bit hash of the boot ID, the monotonic
+ *        timestamp and MESSAGE: the same for copies of one entry in several
+ *        files, different for two entries of one microsecond. At most
+ *        WINDOW_MAX identities are kept; when more entries share USEC, the
+ *        count says so and every entry at USEC of another sequence counts as
+ *        read: none is read twice, and one written later with exactly that
+ *        timestamp would be dropped.
+ *
+ *        If neither the last entry visited nor any entry read at USEC is in
+ *        the journal any more (vacuumed or replaced), the position is lost:
+ *        reading continues with the oldest entry newer than the last one
+ *        visited (or its sequence's entries after it), and the seek info
+ *        tells the caller the gap.
+ *
+ *        Position strings: "2 USEC COUNT IDS CURSOR": COUNT entries were read
+ *        at USEC; IDS are the identities (16 hex digits, comma-separated) of
+ *        the first WINDOW_MAX of them, "-" for none. The "USEC CURSOR"
+ *        strings of older versions are still read, as "2 USEC 1 - CURSOR".
  * DIAGNOSTICS
  *        Negative errno values from sd-journal; -ENODATA when no identifier
- *        matches; -EINVAL for a position that is not "USEC CURSOR".
+ *        matches; -EINVAL for a position that is neither form.
  */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -38,6 +76,10 @@
 #include "util.h"
 
 #define PROCESS_INTERVAL 4096           /* entries between sd_journal_process() calls */
+#define WINDOW_MAX 256                  /* identities kept in the position */
+#define IDENTITY_MESSAGE_MAX 4096       /* MESSAGE bytes in an identity */
+#define MESSAGE_PREFIX (sizeof "MESSAGE=" - 1)
+#define SEQUENCE_ID_LEN 32              /* sequence number id in a cursor: 128 bits in hex */
 
 char *const journal_default_identifiers[] = {
         "postfix/smtp",
@@ -46,13 +88,31 @@ char *const journal_default_identifiers[] = {
         NULL,
 };
 
+/* Entries read at the newest timestamp, usec. */
+typedef struct Window {
+        uint64_t usec;                  /* newest timestamp read, 0 = none */
+        uint64_t count;                 /* entries read at usec; more than n: all of them */
+        size_t n;
+        uint64_t ids[WINDOW_MAX];       /* identities of the first n */
+} Window;
+
+/* A place in one file sequence, from a cursor. */
+typedef struct SeqPlace {
+        bool set;
+        char id[SEQUENCE_ID_LEN + 1];
+        uint64_t seqnum;
+        uint64_t usec;                  /* its timestamp, 0 when the cursor has none */
+} SeqPlace;
+
 typedef struct JournalSource {
         Source base;
         sd_journal *j;
         char **identifiers;             /* selected SYSLOG_IDENTIFIER values */
-        bool have_current;              /* positioned on an entry next() must hand out first */
-        bool consumed;                  /* an entry was read since open/seek */
-        uint64_t skip_before_usec;      /* entries older than this are dropped */
+        Window win;                     /* read so far, this run included: the next position */
+        bool win_changed;               /* an entry was handed out or dropped since open/seek */
+        Window skip;                    /* read by an earlier run at skip.usec (ids sorted) */
+        uint64_t cut;                   /* entries at or before: read, unless seq says they are new */
+        SeqPlace seq;                   /* entries of this sequence after it are new */
         unsigned since_process;
         uint64_t cutoff_to_usec;        /* newest entry of the journal at open */
         char identifier[PF_IDENTIFIER_MAX + 1];
@@ -96,6 +156,135 @@ static int strv_push(char ***l, size_t *n, char *s) {
         return 0;
 }
 
+/* hash_mix - the finaliser of MurmurHash3 */
+static uint64_t hash_mix(uint64_t h) {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 33;
+        return h;
+}
+
+/* hash_bytes - fold bytes into h, eight at a time, the same on every byte order */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
+        const unsigned char *s = p;
+        uint64_t w;
+
+        h ^= (uint64_t) n * 0x9e3779b97f4a7c15ULL;
+        for (; n >= 8; s += 8, n -= 8) {
+                memcpy(&w, s, 8);
+                h ^= le64toh(w) * 0x87c37b91114253d5ULL;
+                h = ((h << 27) | (h >> 37)) * 5 + 0x52dce729;
+        }
+        w = 0;
+        if (n > 0)
+                memcpy(&w, s, n);
+        h ^= le64toh(w) * 0x4cf5ad432745937fULL;
+        return hash_mix(h);
+}
+
+/* entry_identity - boot ID, monotonic time and MESSAGE (msg may be NULL) of the current entry */
+static uint64_t entry_identity(sd_journal *j, const void *msg, size_t len) {
+        sd_id128_t boot = SD_ID128_NULL;
+        uint64_t mono = 0;
+
+        (void) sd_journal_get_monotonic_usec(j, &mono, &boot);
+        if (!msg)
+                len = 0;
+        return hash_bytes(hash_bytes(hash_mix(mono ^ 0x6d78746c73ULL), boot.bytes, sizeof boot.bytes),
+                          msg, len < IDENTITY_MESSAGE_MAX ? len : IDENTITY_MESSAGE_MAX);
+}
+
+static bool window_all(const Window *w) {
+        return w->count > w->n;
+}
+
+/* window_add - note an entry as read */
+static void window_add(Window *w, uint64_t usec, uint64_t id) {
+        if (usec < w->usec)
+                return;                 /* older than usec: read already by definition */
+        if (usec > w->usec)
+                *w = (Window) { .usec = usec };
+        if (w->n < WINDOW_MAX && !window_all(w))
+                w->ids[w->n++] = id;
+        w->count++;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+/* skip_has - whether the entry with this identity was read at skip.usec */
+static bool skip_has(const JournalSource *js, uint64_t id) {
+        return js->skip.n > 0 &&
+               bsearch(&id, js->skip.ids, js->skip.n, sizeof id, cmp_u64) != NULL;
+}
+
+/* span_hex_to_u64 - 1 to 16 lower-case hex digits, nothing else */
+static int span_hex_to_u64(Span s, uint64_t *ret) {
+        uint64_t v = 0;
+
+        if (s.n == 0 || s.n > 16)
+                return -EINVAL;
+        for (size_t i = 0; i < s.n; i++) {
+                char c = s.p[i];
+                unsigned d;
+
+                if (c >= '0' && c <= '9')
+                        d = (unsigned) (c - '0');
+                else if (c >= 'a' && c <= 'f')
+                        d = (unsigned) (c - 'a' + 10);
+                else
+                        return -EINVAL;
+                v = v << 4 | d;
+        }
+        *ret = v;
+        return 0;
+}
+
+/* cursor_field - the value of "K=value" in a cursor ("s=...;i=...;..."); SPAN_NULL when missing */
+static Span cursor_field(const char *cursor, char k) {
+        for (const char *p = cursor; *p;) {
+                const char *e = strchrnul(p, ';');
+
+                if (p[0] == k && p[1] == '=')
+                        return span_make(p + 2, (size_t) (e - p - 2));
+                p = *e ? e + 1 : e;
+        }
+        return SPAN_NULL;
+}
+
+/* seq_place - sequence number id, sequence number and timestamp of a cursor */
+static SeqPlace seq_place(const char *cursor) {
+        SeqPlace p = { 0 };
+        Span id = cursor_field(cursor, 's');
+
+        if (id.n != SEQUENCE_ID_LEN || span_copy(id, p.id, sizeof p.id) < 0 ||
+            strspn(p.id, "0123456789abcdef") != SEQUENCE_ID_LEN ||
+            span_hex_to_u64(cursor_field(cursor, 'i'), &p.seqnum) < 0)
+                return (SeqPlace) { 0 };
+        if (span_hex_to_u64(cursor_field(cursor, 't'), &p.usec) < 0)
+                p.usec = 0;
+        p.set = true;
+        return p;
+}
+
+/* seq_new - 1: the current entry follows seq in its sequence; 0: it is seq or before it; -1: other */
+static int seq_new(JournalSource *js) {
+        _cleanup_free_ char *cursor = NULL;
+        SeqPlace p;
+
+        if (!js->seq.set || sd_journal_get_cursor(js->j, &cursor) < 0)
+                return -1;
+        p = seq_place(cursor);
+        if (!p.set || strcmp(p.id, js->seq.id) != 0)
+                return -1;
+        return p.seqnum > js->seq.seqnum;
+}
+
 /* field_copy - "NAME=value" from sd_journal_get_data into buf, bounded */
 static int field_copy(sd_journal *j, const char *field, char *buf, size_t bufsz) {
         const void *d;
@@ -116,54 +305,74 @@ static int field_copy(sd_journal *j, const char *field, char *buf, size_t bufsz)
         return (int) strlen(buf);
 }
 
+/* get_message - the MESSAGE field of the current entry, prefix included; NULL when missing */
+static const void *get_message(sd_journal *j, size_t *ret_len) {
+        const void *d;
+        size_t l;
+
+        if (sd_journal_get_data(j, "MESSAGE", &d, &l) < 0 || l < MESSAGE_PREFIX) {
+                *ret_len = 0;
+                return NULL;
+        }
+        *ret_len = l;
+        return d;
+}
+
 /* journal_next - hand out the next selected entry */
 static int journal_next(Source *s, PfRecord *ret) {
         JournalSource *js = (JournalSource *) s;
         const void *d;
         size_t l;
-        uint64_t usec;
+        uint64_t usec, id;
         char pidbuf[32];
         int r;
 
         for (;;) {
-                if (js->have_current)
-                        js->have_current = false;
-                else {
-                        r = sd_journal_next(js->j);
-                        if (r <= 0)
-                                return r;
-                }
+                r = sd_journal_next(js->j);
+                if (r <= 0)
+                        return r;
                 if (++js->since_process >= PROCESS_INTERVAL) {
                         (void) sd_journal_process(js->j);
                         js->since_process = 0;
                 }
 
-                js->consumed = true;
-                s->stats.entries++;
                 r = sd_journal_get_realtime_usec(js->j, &usec);
                 if (r < 0) {
+                        s->stats.entries++;
                         s->stats.malformed++;
                         continue;
                 }
+                d = get_message(js->j, &l);
+                id = entry_identity(js->j, d, l);
+                if (usec == js->skip.usec && skip_has(js, id))
+                        continue;               /* read by an earlier run */
+                if (usec <= js->cut) {
+                        r = seq_new(js);
+                        if (r == 0)
+                                continue;       /* read by an earlier run */
+                        if (r < 0) {
+                                s->stats.entries++;
+                                s->stats.too_old++;
+                                continue;
+                        }
+                }
+                window_add(&js->win, usec, id);
+                js->win_changed = true;
+                s->stats.entries++;
                 if (s->stats.first_usec == 0)
                         s->stats.first_usec = usec;
                 s->stats.last_usec = usec;
-                if (usec < js->skip_before_usec) {
-                        s->stats.too_old++;
-                        continue;
-                }
 
-                r = sd_journal_get_data(js->j, "MESSAGE", &d, &l);
-                if (r < 0 || l < strlen("MESSAGE=")) {
+                if (!d) {
                         s->stats.malformed++;
                         continue;
                 }
-                l -= strlen("MESSAGE=");
+                l -= MESSAGE_PREFIX;
                 if (l > PF_MESSAGE_MAX) {
                         s->stats.too_long++;
                         continue;
                 }
-                memcpy(js->message, (const char *) d + strlen("MESSAGE="), l);
+                memcpy(js->message, (const char *) d + MESSAGE_PREFIX, l);
                 js->message[l] = '\0';
 
                 if (field_copy(js->j, "SYSLOG_IDENTIFIER", js->identifier, sizeof js->identifier) < 0)
@@ -191,100 +400,209 @@ static int journal_next(Source *s, PfRecord *ret) {
         }
 }
 
-/* journal_position - "USEC CURSOR" of the last entry read */
+/* journal_position - "2 USEC COUNT IDS CURSOR", see the top of this file */
 static int journal_position(Source *s, char **ret) {
         JournalSource *js = (JournalSource *) s;
         _cleanup_free_ char *cursor = NULL;
-        char *p;
+        StrBuf b;
         int r;
 
-        if (!js->consumed || js->have_current)
+        if (!js->win_changed)
                 return -ENODATA;
+        /* the last entry visited: still the current one after the end */
         r = sd_journal_get_cursor(js->j, &cursor);
         if (r < 0)
                 return r;
-        if (asprintf(&p, "%llu %s", (unsigned long long) s->stats.last_usec, cursor) < 0)
+        if (strchr(cursor, ' '))
+                return -EBADMSG;
+        strbuf_init(&b);
+        strbuf_printf(&b, "2 %llu %llu ", (unsigned long long) js->win.usec,
+                      (unsigned long long) js->win.count);
+        if (js->win.n == 0)
+                strbuf_putc(&b, '-');
+        for (size_t i = 0; i < js->win.n; i++)
+                strbuf_printf(&b, "%s%016llx", i == 0 ? "" : ",", (unsigned long long) js->win.ids[i]);
+        strbuf_putc(&b, ' ');
+        strbuf_puts(&b, cursor);
+        if (b.oom) {
+                strbuf_free(&b);
                 return -ENOMEM;
-        *ret = p;
+        }
+        *ret = b.data;
         return 0;
 }
 
-/* position_parse - split "USEC CURSOR"; cursor points into position */
-static int position_parse(const char *position, uint64_t *ret_usec, const char **ret_cursor) {
-        const char *sp = strchr(position, ' ');
-        uint64_t usec;
+/* next_token - the text up to sep (or the end) from *p; moves *p past sep */
+static Span next_token(const char **p, char sep) {
+        const char *e = strchrnul(*p, sep);
+        Span t = span_make(*p, (size_t) (e - *p));
 
-        if (!sp || sp[1] == '\0' || strchr(sp + 1, ' '))
+        *p = *e ? e + 1 : e;
+        return t;
+}
+
+/* ids_parse - "-" or "ID,ID,..." into w */
+static int ids_parse(Span list, Window *w) {
+        if (span_eq(list, "-"))
+                return 0;
+        for (size_t i = 0; i < list.n;) {
+                const char *q = list.p + i, *end = list.p + list.n, *comma;
+                uint64_t id;
+
+                comma = memchr(q, ',', (size_t) (end - q));
+                if (!comma)
+                        comma = end;
+                if (span_hex_to_u64(span_make(q, (size_t) (comma - q)), &id) < 0)
+                        return -EINVAL;
+                /* (more than this version keeps: count > n, all of them count as read) */
+                if (w->n < WINDOW_MAX)
+                        w->ids[w->n++] = id;
+                i = (size_t) (comma - list.p) + (comma < end);
+                if (comma < end && i == list.n)
+                        return -EINVAL;         /* trailing comma */
+        }
+        return list.n > 0 ? 0 : -EINVAL;
+}
+
+/* position_parse - "2 USEC COUNT IDS CURSOR" or "USEC CURSOR"; cursor points into position */
+static int position_parse(const char *position, Window *w, const char **ret_cursor) {
+        const char *p = position;
+        Span t[5];
+        size_t n = 0;
+
+        *w = (Window) { 0 };
+        while (*p && n < 5)
+                t[n++] = next_token(&p, ' ');
+        if (*p || n == 0 || t[n - 1].p[t[n - 1].n] != '\0')
+                return -EINVAL;         /* more, or a space at the end */
+        if (n == 2) {
+                /* older versions: everything up to USEC read, nothing more known */
+                if (span_to_u64(t[0], &w->usec) < 0 || t[1].n == 0)
+                        return -EINVAL;
+                w->count = 1;
+                *ret_cursor = t[1].p;
+                return 0;
+        }
+        if (n != 5 || !span_eq(t[0], "2") ||
+            span_to_u64(t[1], &w->usec) < 0 ||
+            span_to_u64(t[2], &w->count) < 0 ||
+            ids_parse(t[3], w) < 0 ||
+            w->count < w->n || t[4].n == 0)
                 return -EINVAL;
-        if (span_to_u64(span_make(position, (size_t) (sp - position)), &usec) < 0)
-                return -EINVAL;
-        *ret_usec = usec;
-        *ret_cursor = sp + 1;
+        *ret_cursor = t[4].p;
         return 0;
 }
 
-/* peek - step once and remember that the entry is still to be handed out */
-static int peek(JournalSource *js, uint64_t *ret_usec) {
+/* first_after - timestamp of the first entry after usec, 0 when none */
+static int first_after(sd_journal *j, uint64_t usec, uint64_t *ret) {
+        uint64_t u;
         int r;
 
-        *ret_usec = 0;
+        *ret = 0;
+        r = usec == 0 ? sd_journal_seek_head(j) : sd_journal_seek_realtime_usec(j, usec + 1);
+        if (r < 0)
+                return r;
+        while ((r = sd_journal_next(j)) > 0)
+                if (sd_journal_get_realtime_usec(j, &u) >= 0 && u > usec) {
+                        *ret = u;
+                        return 0;
+                }
+        return r;
+}
+
+/* window_found - whether an entry read at skip.usec is still in the journal */
+static int window_found(JournalSource *js) {
+        const void *d;
+        size_t l, later = 0;
+        uint64_t u;
+        int r;
+
+        if (js->skip.n == 0)
+                return 0;
+        r = sd_journal_seek_realtime_usec(js->j, js->skip.usec);
+        if (r < 0)
+                return r;
+        while ((r = sd_journal_next(js->j)) > 0) {
+                if (sd_journal_get_realtime_usec(js->j, &u) < 0 || u < js->skip.usec)
+                        continue;
+                if (u > js->skip.usec) {
+                        /* (a file not in time order may still hold one: look a little further) */
+                        if (++later > WINDOW_MAX)
+                                return 0;
+                        continue;
+                }
+                d = get_message(js->j, &l);
+                if (skip_has(js, entry_identity(js->j, d, l)))
+                        return 1;
+        }
+        return r;
+}
+
+/* cursor_found - whether the entry of the cursor is still in the journal */
+static int cursor_found(JournalSource *js, const char *cursor) {
+        int r;
+
+        r = sd_journal_seek_cursor(js->j, cursor);
+        if (r < 0)
+                return r;
         r = sd_journal_next(js->j);
         if (r <= 0)
                 return r;
-        r = sd_journal_get_realtime_usec(js->j, ret_usec);
-        if (r < 0)
-                *ret_usec = 0;
-        return 1;
+        return sd_journal_test_cursor(js->j, cursor);
+}
+
+/* seek_after - to the first entry after cut, and of the sequence of seq after it */
+static int seek_after(JournalSource *js) {
+        char c[sizeof "s=;i=;t=" + SEQUENCE_ID_LEN + 2 * 16];
+        uint64_t t = js->cut < UINT64_MAX ? js->cut + 1 : js->cut;
+
+        if (!js->seq.set)
+                return sd_journal_seek_realtime_usec(js->j, t);
+        /* Files of that sequence by sequence number, all others by time. */
+        (void) snprintf(c, sizeof c, "s=%s;i=%llx;t=%llx", js->seq.id,
+                        (unsigned long long) js->seq.seqnum, (unsigned long long) t);
+        return sd_journal_seek_cursor(js->j, c);
 }
 
 static int journal_seek(Source *s, const char *position, SourceSeekInfo *ret_info) {
         JournalSource *js = (JournalSource *) s;
         SourceSeekInfo info = { 0 };
         const char *cursor;
-        uint64_t usec;
+        Window w;
         int r;
 
-        r = position_parse(position, &usec, &cursor);
+        r = position_parse(position, &w, &cursor);
         if (r < 0)
                 return r;
-        info.saved_usec = usec;
-        js->have_current = false;
-        js->consumed = false;
-        js->skip_before_usec = 0;
+        js->win = w;
+        js->win_changed = false;
+        js->skip = w;
+        qsort(js->skip.ids, js->skip.n, sizeof js->skip.ids[0], cmp_u64);
+        js->seq = seq_place(cursor);
+        info.saved_usec = w.usec;
 
-        r = sd_journal_seek_cursor(js->j, cursor);
+        r = cursor_found(js, cursor);
+        if (r == 0 || r == -EINVAL)
+                r = window_found(js);
         if (r < 0)
                 return r;
-        r = sd_journal_next(js->j);
-        if (r < 0)
-                return r;
-        if (r > 0) {
-                r = sd_journal_test_cursor(js->j, cursor);
+        if (r > 0)
+                /* at USEC: by identity, all when there were more than the ids kept */
+                js->cut = window_all(&w) ? w.usec : w.usec - (w.usec > 0);
+        else {
+                /* Gone: continue after the last entry visited, never before it. */
+                info.position_lost = true;
+                js->cut = js->seq.usec > 0 ? js->seq.usec : w.usec;
+                r = first_after(js->j, 0, &info.oldest_usec);
                 if (r < 0)
                         return r;
-                if (r > 0) {
-                        /* On the saved entry: the next sd_journal_next() steps past it. */
-                        *ret_info = info;
-                        return 0;
-                }
+                r = first_after(js->j, js->cut, &info.resume_usec);
+                if (r < 0)
+                        return r;
         }
-
-        /* The saved entry is gone. Never hand out anything not newer than it. */
-        info.position_lost = true;
-        r = sd_journal_seek_head(js->j);
+        r = seek_after(js);
         if (r < 0)
                 return r;
-        r = peek(js, &info.oldest_usec);
-        if (r < 0)
-                return r;
-        r = sd_journal_seek_realtime_usec(js->j, usec + 1);
-        if (r < 0)
-                return r;
-        r = peek(js, &info.resume_usec);
-        if (r < 0)
-                return r;
-        js->have_current = r > 0;
-        js->skip_before_usec = usec + 1;
         *ret_info = info;
         return 0;
 }
@@ -296,9 +614,11 @@ static int journal_seek_time(Source *s, uint64_t usec) {
         r = sd_journal_seek_realtime_usec(js->j, usec);
         if (r < 0)
                 return r;
-        js->have_current = false;
-        js->consumed = false;
-        js->skip_before_usec = usec;
+        js->win = (Window) { 0 };
+        js->win_changed = false;
+        js->skip = (Window) { 0 };
+        js->seq = (SeqPlace) { 0 };
+        js->cut = usec > 0 ? usec - 1 : 0;
         return 0;
 }
 

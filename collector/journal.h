@@ -19,8 +19,10 @@
  *        journal, and the values found are OR-ed as exact matches, as
  *        journalctl does.
  *
- *        Positions are "USEC CURSOR": the realtime timestamp and the cursor of
- *        the last entry read.
+ *        Positions are "2 USEC COUNT IDS CURSOR": the newest timestamp read,
+ *        the entries read at it (count and identities) and the cursor of the
+ *        last entry visited; see journal.c. Positions of older versions,
+ *        "USEC CURSOR", are still understood.
  * DIAGNOSTICS
  *        -ENODATA when no SYSLOG_IDENTIFIER value matches the patterns;
  *        other negative errno values from sd-journal (-ENOENT, -EACCES, ...).

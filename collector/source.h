@@ -20,7 +20,7 @@
  *
  *        position() returns a malloc'd string that seek() of the same
  *        back-end understands: where the next run starts. -ENODATA when
- *        nothing was read since open/seek, so the stored position stays.
+ *        nothing new was read since open/seek, so the stored position stays.
  *
  *        seek() moves to a saved position. When the saved place is gone
  *        (journal vacuumed, log rotated away), the source continues from

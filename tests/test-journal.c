@@ -225,8 +225,10 @@ static void test_cursor(void **state) {
         s = open_files(files, NULL, 0);
         assert_int_equal(source_position(s, &none), -ENODATA);
         pos = read_n(s, 3);
-        /* The position carries the timestamp of the entry it names. */
-        assert_true(strncmp(pos, "1709546403000000 s=", 19) == 0);
+        /* The newest timestamp read, one entry read at it, its identity, its cursor. */
+        assert_true(strncmp(pos, "2 1709546403000000 1 ", 21) == 0);
+        assert_true(strspn(pos + 21, "0123456789abcdef") == 16);
+        assert_true(strncmp(pos + 21 + 16, " s=", 3) == 0);
         s = source_free(s);
 
         /* Next run: continues after r3 (the qmgr entry is not selected). */
@@ -241,7 +243,7 @@ static void test_cursor(void **state) {
         /* Still positioned on the last entry after the end. */
         free(pos2);
         assert_int_equal(source_position(s, &pos2), 0);
-        assert_true(strncmp(pos2, "1709546410000000 s=", 19) == 0);
+        assert_true(strncmp(pos2, "2 1709546410000000 1 ", 21) == 0);
         s = source_free(s);
 
         /* Seek to the very last entry: nothing new. */
@@ -255,6 +257,24 @@ static void test_cursor(void **state) {
         /* Malformed positions are refused. */
         assert_int_equal(source_seek(s, "garbage", &info), -EINVAL);
         assert_int_equal(source_seek(s, "12x s=abc", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 0123456789abcdef", &info), -EINVAL);   /* no cursor */
+        assert_int_equal(source_seek(s, "2 12x 1 0123456789abcdef s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 0123456789abcdeg s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 0123456789abcdef0 s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 01, s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 01,,02 s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 01,02 s=0", &info), -EINVAL);     /* count < ids */
+        assert_int_equal(source_seek(s, "2 12 1  s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 01 s=0 x", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "3 12 1 01 s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 01 s=0 ", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "12 s=0 ", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "", &info), -EINVAL);
+
+        /* A cursor sd-journal cannot read: the position is lost, nothing before it again. */
+        assert_int_equal(source_seek(s, "2 1709546405000000 1 - nonsense", &info), 0);
+        assert_true(info.position_lost);
+        expect_next(s, 6);
         s = source_free(s);
 
         /* --since */
@@ -330,6 +350,236 @@ static void test_vacuumed(void **state) {
         s = source_free(s);
 }
 
+/* run_dir - one collect-like run over dir: resume at *pos (if set), read all,
+ * store the new position in *pos; the messages read go to buf */
+static int run_dir(const char *dir, char **pos, char *buf, size_t bufsz, SourceSeekInfo *ret_info) {
+        char *dirs[] = { (char *) dir, NULL };
+        JournalOptions o = { .directories = dirs };
+        SourceSeekInfo info = { 0 };
+        char *p = NULL;
+        Source *s = NULL;
+        int n, r;
+
+        assert_int_equal(journal_source_open(&o, &s), 0);
+        if (*pos)
+                assert_int_equal(source_seek(s, *pos, &info), 0);
+        n = count_records(s, buf, bufsz);
+        r = source_position(s, &p);
+        if (n > 0)
+                assert_int_equal(r, 0);
+        if (r == 0) {
+                free(*pos);
+                *pos = p;
+        } else
+                assert_int_equal(r, -ENODATA);
+        if (ret_info)
+                *ret_info = info;
+        source_free(s);
+        return n;
+}
+
+static char *make_dir(const char *name) {
+        char *d = NULL;
+
+        assert_true(asprintf(&d, "%s/%s", tmpdir, name) > 0);
+        assert_int_equal(mkdir(d, 0700), 0);
+        return d;
+}
+
+/* Two files whose last entries share a timestamp: later runs hand out
+ * nothing again (the cursor of one of them is not a place in the merged
+ * order of both). With one boot and with two, and with other messages that
+ * change the order sd-journal gives entries of one microsecond. */
+static void test_ties(void **state) {
+        for (unsigned v = 0; v < 8; v++) {
+                _cleanup_free_ char *name = NULL, *dir = NULL, *pos = NULL, *fa = NULL, *fb = NULL,
+                                    *fc = NULL, *ta = NULL, *tb = NULL, *tc = NULL;
+                char buf[512];
+                SourceSeekInfo info;
+
+                assert_true(asprintf(&name, "ties%u", v) > 0);
+                dir = make_dir(name);
+                assert_true(asprintf(&ta,
+                        "@1709546400000000 a boot1 postfix/smtp 1 a-tls-%u\n"
+                        "@1709546400300000 a boot1 postfix/smtp 1 a-one-%u\n"
+                        "@1709546400300000 a boot1 postfix/smtp 1 a-two-%u\n", v, v, v) > 0);
+                assert_true(asprintf(&tb,
+                        "@1709546400000000 c %s postfix/smtp 2 c-tls-%u\n"
+                        "@1709546400300000 c %s postfix/smtp 2 c-one-%u\n"
+                        "@1709546400300000 c %s postfix/smtp 2 c-two-%u\n",
+                        v % 2 ? "boot2" : "boot1", v, v % 2 ? "boot2" : "boot1", v,
+                        v % 2 ? "boot2" : "boot1", v) > 0);
+                fa = make_journal(dir, "a", ta);
+                fb = make_journal(dir, "c", tb);
+
+                assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 6);
+                assert_true(strncmp(pos, "2 1709546400300000 4 ", 21) == 0);
+                for (int i = 0; i < 2; i++) {
+                        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 0);
+                        assert_false(info.position_lost);
+                        assert_int_equal(info.saved_usec, 1709546400300000ULL);
+                }
+
+                /* Written after the run with the same timestamp: handed out once. */
+                assert_true(asprintf(&tc,
+                        "@1709546400300000 x boot3 postfix/smtp 3 late-%u\n", v) > 0);
+                fc = make_journal(dir, "x", tc);
+                assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 1);
+                assert_false(info.position_lost);
+                assert_true(strncmp(buf, "late-", 5) == 0);
+                assert_true(strncmp(pos, "2 1709546400300000 5 ", 21) == 0);
+                assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+        }
+}
+
+/* Several boots interleaved in one file (journal-remote --split-mode=none),
+ * then a new file (another sequence) that starts with entries of the boot
+ * not read last: every entry is handed out exactly once. */
+static void test_boots_new_file(void **state) {
+        _cleanup_free_ char *dir = make_dir("boots"), *pos = NULL, *f1 = NULL, *f2 = NULL;
+        char buf[1024];
+        SourceSeekInfo info;
+
+        f1 = make_journal(dir, "remote-1",
+                "2024-03-04T10:00:01Z hx bootx postfix/smtp 1 x1\n"
+                "2024-03-04T10:00:02Z hy booty postfix/smtp 2 y2\n"
+                "2024-03-04T10:00:03Z hz bootz postfix/smtp 3 z3\n"
+                "2024-03-04T10:00:04Z hy booty postfix/smtp 2 y4\n"
+                "2024-03-04T10:00:05Z hx bootx postfix/smtp 1 x5\n");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 5);
+        assert_string_equal(buf, "x1 y2 z3 y4 x5 ");
+
+        f2 = make_journal(dir, "remote-2",
+                "2024-03-04T10:00:06Z hy booty postfix/smtp 2 y6\n"
+                "2024-03-04T10:00:07Z hz bootz postfix/smtp 3 z7\n"
+                "2024-03-04T10:00:08Z hy booty postfix/smtp 2 y8\n"
+                "2024-03-04T10:00:09Z hx bootx postfix/smtp 1 x9\n"
+                "2024-03-04T10:00:10Z hy booty postfix/smtp 2 y10\n");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 5);
+        assert_false(info.position_lost);
+        assert_string_equal(buf, "y6 z7 y8 x9 y10 ");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+}
+
+/* More entries in one microsecond than the position keeps identities of:
+ * none is handed out again; one written later with exactly that timestamp
+ * is dropped (the price of the bound), a newer one is not. */
+static void test_many_ties(void **state) {
+        _cleanup_free_ char *dir = make_dir("many"), *pos = NULL, *f1 = NULL, *f2 = NULL;
+        char buf[64], *fixture;
+        size_t len = 0, commas = 0;
+        FILE *f;
+        SourceSeekInfo info;
+
+        f = open_memstream(&fixture, &len);
+        assert_non_null(f);
+        fprintf(f, "@1709546400000000 mx1 boot1 postfix/smtp 1 first\n");
+        for (int i = 0; i < 300; i++)
+                fprintf(f, "@1709546401000000 mx1 boot1 postfix/smtp %d same-%d\n", 100 + i, i);
+        assert_int_equal(fclose(f), 0);
+        f1 = make_journal(dir, "a", fixture);
+        free(fixture);
+
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 301);
+        assert_true(strncmp(pos, "2 1709546401000000 300 ", 23) == 0);
+        for (const char *p = pos; *p; p++)
+                commas += *p == ',';
+        assert_int_equal(commas, 255);
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 0);
+        assert_false(info.position_lost);
+
+        /* The same file goes on (same sequence): found by sequence number. */
+        free(make_journal(dir, "a", "@1709546401000000 mx1 boot1 postfix/smtp 99 same-more\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 1);
+        assert_string_equal(buf, "same-more ");
+
+        f2 = make_journal(dir, "b",
+                "@1709546401000000 mx2 boot2 postfix/smtp 7 late\n"
+                "@1709546402000000 mx2 boot2 postfix/smtp 7 newer\n");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 1);
+        assert_string_equal(buf, "newer ");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+}
+
+/* One file whose timestamps go back (clock set back, or records appended
+ * out of time order): what follows the last entry read in the file is new,
+ * whatever its timestamp; nothing is handed out twice. */
+static void test_clock_back(void **state) {
+        _cleanup_free_ char *dir = make_dir("clock"), *pos = NULL;
+        char buf[256];
+        SourceSeekInfo info;
+
+        free(make_journal(dir, "system",
+                "2024-03-04T10:00:10Z mx1 boot1 postfix/smtp 1 r10\n"
+                "2024-03-04T10:00:20Z mx1 boot1 postfix/smtp 1 r20\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 2);
+        free(make_journal(dir, "system",
+                "2024-03-04T10:00:05Z mx1 boot1 postfix/smtp 1 r05\n"
+                "2024-03-04T10:00:06Z mx1 boot1 postfix/smtp 1 r06\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 2);
+        assert_false(info.position_lost);
+        assert_string_equal(buf, "r05 r06 ");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+        free(make_journal(dir, "system",
+                "2024-03-04T10:00:07Z mx1 boot1 postfix/smtp 1 r07\n"
+                "2024-03-04T10:00:21Z mx1 boot1 postfix/smtp 1 r21\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 2);
+        assert_string_equal(buf, "r07 r21 ");
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+}
+
+/* The cursor of an entry of file, by journalctl */
+static char *cursor_of(const char *file, const char *match) {
+        _cleanup_free_ char *cmd = NULL;
+        char line[512];
+        FILE *p;
+
+        assert_true(asprintf(&cmd, "journalctl --file '%s' -q -o export %s", file, match) > 0);
+        p = popen(cmd, "re");
+        assert_non_null(p);
+        while (fgets(line, sizeof line, p))
+                if (strncmp(line, "__CURSOR=", 9) == 0)
+                        break;
+        assert_int_equal(pclose(p), 0);
+        assert_true(strncmp(line, "__CURSOR=", 9) == 0);
+        line[strcspn(line, "\n")] = '\0';
+        return strdup(line + 9);
+}
+
+/* Positions of older versions ("USEC CURSOR") are still understood. */
+static void test_legacy_position(void **state) {
+        _cleanup_free_ char *path = make_journal(tmpdir, "legacy", ten_records);
+        _cleanup_free_ char *cursor = NULL, *pos = NULL, *gone = NULL, *newpos = NULL;
+        char *files[] = { path, NULL };
+        SourceSeekInfo info;
+        PfRecord rec;
+        Source *s;
+
+        cursor = cursor_of(path, "SYSLOG_PID=3");
+        assert_true(asprintf(&pos, "%llu %s", T0 + 3000000, cursor) > 0);
+
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, pos, &info), 0);
+        assert_false(info.position_lost);
+        assert_int_equal(info.saved_usec, T0 + 3000000);
+        expect_next(s, 5);
+        newpos = read_n(s, 5);
+        assert_int_equal(source_next(s, &rec), 0);
+        assert_true(strncmp(newpos, "2 1709546410000000 1 ", 21) == 0);
+        s = source_free(s);
+
+        /* A cursor that is not in the journal: lost, nothing up to its time again. */
+        cursor[2] = cursor[2] == '0' ? '1' : '0';       /* another sequence number id */
+        assert_true(asprintf(&gone, "%llu %s", T0 + 3000000, cursor) > 0);
+        s = open_files(files, NULL, 0);
+        assert_int_equal(source_seek(s, gone, &info), 0);
+        assert_true(info.position_lost);
+        assert_int_equal(info.oldest_usec, T0 + 1000000);
+        assert_int_equal(info.resume_usec, T0 + 5000000);
+        expect_next(s, 5);
+        s = source_free(s);
+}
+
 static void test_directories(void **state) {
         _cleanup_free_ char *d1 = NULL, *d2 = NULL, *sub = NULL, *a = NULL, *b = NULL, *c = NULL;
         char buf[256];
@@ -399,6 +649,11 @@ int main(void) {
                 cmocka_unit_test(test_cursor),
                 cmocka_unit_test(test_vacuumed),
                 cmocka_unit_test(test_directories),
+                cmocka_unit_test(test_ties),
+                cmocka_unit_test(test_boots_new_file),
+                cmocka_unit_test(test_many_ties),
+                cmocka_unit_test(test_clock_back),
+                cmocka_unit_test(test_legacy_position),
         };
 
         if (access(JOURNAL_REMOTE, X_OK) < 0) {
