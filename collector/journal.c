@@ -8,9 +8,10 @@
  *        The only file that includes <systemd/sd-journal.h>. Each entry gives
  *        one PfRecord from SYSLOG_IDENTIFIER, SYSLOG_PID (not _PID: postlogd
  *        re-sends records under its own _PID), _HOSTNAME, _BOOT_ID, MESSAGE
- *        and the realtime timestamp. Fields are copied into buffers of the
- *        source, so a record stays valid until the next call and no entry
- *        costs an allocation. MESSAGE may hold any bytes; it is passed on
+ *        and the realtime timestamp, read in one pass over the entry's data
+ *        (the first item of each name, as sd_journal_get_data() finds it).
+ *        Fields are copied into buffers of the source, so a record stays
+ *        valid until the next call and no entry costs an allocation. MESSAGE may hold any bytes; it is passed on
  *        as is, with its length.
  *
  *        Position. sd-journal orders the entries of one file sequence
@@ -52,16 +53,13 @@
  *        visited (or its sequence's entries after it), and the seek info
  *        tells the caller the gap.
  *
- *        Position strings: "2 USEC COUNT IDS CURSOR": COUNT entries were read
- *        at USEC; IDS are the identities (16 hex digits, comma-separated) of
- *        the first WINDOW_MAX of them, "-" for none. The "USEC CURSOR"
- *        strings of older versions are still read, as "2 USEC 1 - CURSOR".
+ *        Position strings, "2 USEC COUNT IDS CURSOR" (and "USEC CURSOR" of
+ *        older versions), and identities: journal_position.c.
  * DIAGNOSTICS
  *        Negative errno values from sd-journal; -ENODATA when no identifier
  *        matches; -EINVAL for a position that is neither form.
  */
 #include <dirent.h>
-#include <endian.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -73,13 +71,11 @@
 
 #include "cleanup.h"
 #include "journal.h"
+#include "journal_position.h"
 #include "util.h"
 
 #define PROCESS_INTERVAL 4096           /* entries between sd_journal_process() calls */
-#define WINDOW_MAX 256                  /* identities kept in the position */
-#define IDENTITY_MESSAGE_MAX 4096       /* MESSAGE bytes in an identity */
 #define MESSAGE_PREFIX (sizeof "MESSAGE=" - 1)
-#define SEQUENCE_ID_LEN 32              /* sequence number id in a cursor: 128 bits in hex */
 
 char *const journal_default_identifiers[] = {
         "postfix/smtp",
@@ -87,22 +83,6 @@ char *const journal_default_identifiers[] = {
         "postfix*/relay/smtp",
         NULL,
 };
-
-/* Entries read at the newest timestamp, usec. */
-typedef struct Window {
-        uint64_t usec;                  /* newest timestamp read, 0 = none */
-        uint64_t count;                 /* entries read at usec; more than n: all of them */
-        size_t n;
-        uint64_t ids[WINDOW_MAX];       /* identities of the first n */
-} Window;
-
-/* A place in one file sequence, from a cursor. */
-typedef struct SeqPlace {
-        bool set;
-        char id[SEQUENCE_ID_LEN + 1];
-        uint64_t seqnum;
-        uint64_t usec;                  /* its timestamp, 0 when the cursor has none */
-} SeqPlace;
 
 typedef struct JournalSource {
         Source base;
@@ -156,120 +136,13 @@ static int strv_push(char ***l, size_t *n, char *s) {
         return 0;
 }
 
-/* hash_mix - the finaliser of MurmurHash3 */
-static uint64_t hash_mix(uint64_t h) {
-        h ^= h >> 33;
-        h *= 0xff51afd7ed558ccdULL;
-        h ^= h >> 33;
-        h *= 0xc4ceb9fe1a85ec53ULL;
-        h ^= h >> 33;
-        return h;
-}
-
-/* hash_bytes - fold bytes into h, eight at a time, the same on every byte order */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
-        const unsigned char *s = p;
-        uint64_t w;
-
-        h ^= (uint64_t) n * 0x9e3779b97f4a7c15ULL;
-        for (; n >= 8; s += 8, n -= 8) {
-                memcpy(&w, s, 8);
-                h ^= le64toh(w) * 0x87c37b91114253d5ULL;
-                h = ((h << 27) | (h >> 37)) * 5 + 0x52dce729;
-        }
-        w = 0;
-        if (n > 0)
-                memcpy(&w, s, n);
-        h ^= le64toh(w) * 0x4cf5ad432745937fULL;
-        return hash_mix(h);
-}
-
 /* entry_identity - boot ID, monotonic time and MESSAGE (msg may be NULL) of the current entry */
 static uint64_t entry_identity(sd_journal *j, const void *msg, size_t len) {
         sd_id128_t boot = SD_ID128_NULL;
         uint64_t mono = 0;
 
         (void) sd_journal_get_monotonic_usec(j, &mono, &boot);
-        if (!msg)
-                len = 0;
-        return hash_bytes(hash_bytes(hash_mix(mono ^ 0x6d78746c73ULL), boot.bytes, sizeof boot.bytes),
-                          msg, len < IDENTITY_MESSAGE_MAX ? len : IDENTITY_MESSAGE_MAX);
-}
-
-static bool window_all(const Window *w) {
-        return w->count > w->n;
-}
-
-/* window_add - note an entry as read */
-static void window_add(Window *w, uint64_t usec, uint64_t id) {
-        if (usec < w->usec)
-                return;                 /* older than usec: read already by definition */
-        if (usec > w->usec)
-                *w = (Window) { .usec = usec };
-        if (w->n < WINDOW_MAX && !window_all(w))
-                w->ids[w->n++] = id;
-        w->count++;
-}
-
-static int cmp_u64(const void *a, const void *b) {
-        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-
-        return x < y ? -1 : x > y;
-}
-
-/* skip_has - whether the entry with this identity was read at skip.usec */
-static bool skip_has(const JournalSource *js, uint64_t id) {
-        return js->skip.n > 0 &&
-               bsearch(&id, js->skip.ids, js->skip.n, sizeof id, cmp_u64) != NULL;
-}
-
-/* span_hex_to_u64 - 1 to 16 lower-case hex digits, nothing else */
-static int span_hex_to_u64(Span s, uint64_t *ret) {
-        uint64_t v = 0;
-
-        if (s.n == 0 || s.n > 16)
-                return -EINVAL;
-        for (size_t i = 0; i < s.n; i++) {
-                char c = s.p[i];
-                unsigned d;
-
-                if (c >= '0' && c <= '9')
-                        d = (unsigned) (c - '0');
-                else if (c >= 'a' && c <= 'f')
-                        d = (unsigned) (c - 'a' + 10);
-                else
-                        return -EINVAL;
-                v = v << 4 | d;
-        }
-        *ret = v;
-        return 0;
-}
-
-/* cursor_field - the value of "K=value" in a cursor ("s=...;i=...;..."); SPAN_NULL when missing */
-static Span cursor_field(const char *cursor, char k) {
-        for (const char *p = cursor; *p;) {
-                const char *e = strchrnul(p, ';');
-
-                if (p[0] == k && p[1] == '=')
-                        return span_make(p + 2, (size_t) (e - p - 2));
-                p = *e ? e + 1 : e;
-        }
-        return SPAN_NULL;
-}
-
-/* seq_place - sequence number id, sequence number and timestamp of a cursor */
-static SeqPlace seq_place(const char *cursor) {
-        SeqPlace p = { 0 };
-        Span id = cursor_field(cursor, 's');
-
-        if (id.n != SEQUENCE_ID_LEN || span_copy(id, p.id, sizeof p.id) < 0 ||
-            strspn(p.id, "0123456789abcdef") != SEQUENCE_ID_LEN ||
-            span_hex_to_u64(cursor_field(cursor, 'i'), &p.seqnum) < 0)
-                return (SeqPlace) { 0 };
-        if (span_hex_to_u64(cursor_field(cursor, 't'), &p.usec) < 0)
-                p.usec = 0;
-        p.set = true;
-        return p;
+        return journal_identity(mono, boot.bytes, msg, len);
 }
 
 /* seq_new - 1: the current entry follows seq in its sequence; 0: it is seq or before it; -1: other */
@@ -279,30 +152,114 @@ static int seq_new(JournalSource *js) {
 
         if (!js->seq.set || sd_journal_get_cursor(js->j, &cursor) < 0)
                 return -1;
-        p = seq_place(cursor);
+        p = journal_seq_place(cursor);
         if (!p.set || strcmp(p.id, js->seq.id) != 0)
                 return -1;
         return p.seqnum > js->seq.seqnum;
 }
 
-/* field_copy - "NAME=value" from sd_journal_get_data into buf, bounded */
-static int field_copy(sd_journal *j, const char *field, char *buf, size_t bufsz) {
-        const void *d;
-        size_t l, prefix = strlen(field) + 1;
-        int r;
-
-        r = sd_journal_get_data(j, field, &d, &l);
-        if (r < 0)
-                return r;
-        if (l < prefix)
-                return -EBADMSG;
-        l -= prefix;
+/* field_copy - the value of a "NAME=value" item into buf, bounded; an embedded NUL ends it */
+static void field_copy(const void *value, size_t l, char *buf, size_t bufsz) {
         if (l >= bufsz)
                 l = bufsz - 1;
-        memcpy(buf, (const char *) d + prefix, l);
+        memcpy(buf, value, l);
         buf[l] = '\0';
-        /* An embedded NUL simply ends the value: these fields are names, not text. */
-        return (int) strlen(buf);
+}
+
+/* The fields of an entry read in one pass over its data. */
+typedef enum EntryField {
+        FIELD_MESSAGE,
+        FIELD_SYSLOG_IDENTIFIER,
+        FIELD_HOSTNAME,
+        FIELD_BOOT_ID,
+        FIELD_SYSLOG_PID,
+        _FIELD_MAX,
+} EntryField;
+
+#define FIELD_NAME(s) { s "=", sizeof s }
+static const struct {
+        char name[sizeof "SYSLOG_IDENTIFIER="];
+        size_t len;                     /* with the '=' */
+} entry_fields[_FIELD_MAX] = {
+        [FIELD_MESSAGE] = FIELD_NAME("MESSAGE"),
+        [FIELD_SYSLOG_IDENTIFIER] = FIELD_NAME("SYSLOG_IDENTIFIER"),
+        [FIELD_HOSTNAME] = FIELD_NAME("_HOSTNAME"),
+        [FIELD_BOOT_ID] = FIELD_NAME("_BOOT_ID"),
+        [FIELD_SYSLOG_PID] = FIELD_NAME("SYSLOG_PID"),
+};
+
+/* field_of - which of entry_fields the item d is, _FIELD_MAX for none */
+static EntryField field_of(const char *d, size_t l) {
+        for (EntryField f = 0; f < _FIELD_MAX; f++)
+                if (l >= entry_fields[f].len && memcmp(d, entry_fields[f].name, entry_fields[f].len) == 0)
+                        return f;
+        return _FIELD_MAX;
+}
+
+/* Fields of the current entry, as sd_journal_get_data() would give them (the first of each name). */
+typedef struct EntryData {
+        bool message;                   /* MESSAGE present */
+        size_t message_len;             /* its value's length (over PF_MESSAGE_MAX: not copied) */
+        uint64_t id;                    /* the identity */
+        bool pid;                       /* SYSLOG_PID present */
+        char pidbuf[32];
+} EntryData;
+
+/*
+ * entry_read - the fields of the current entry in one pass over its data: MESSAGE into
+ * js->message, the names into the source's buffers ("" when missing), and the identity.
+ * A value is copied at once: sd-journal may reuse its memory on the next item.
+ */
+static void entry_read(JournalSource *js, EntryData *e) {
+        sd_id128_t boot = SD_ID128_NULL;
+        uint64_t mono = 0;
+        unsigned seen = 0;
+        const void *d;
+        size_t l;
+
+        *e = (EntryData) { 0 };
+        js->identifier[0] = js->hostname[0] = js->boot_id[0] = '\0';
+        (void) sd_journal_get_monotonic_usec(js->j, &mono, &boot);
+
+        sd_journal_restart_data(js->j);
+        while (seen != (1U << _FIELD_MAX) - 1 && sd_journal_enumerate_data(js->j, &d, &l) > 0) {
+                EntryField f = field_of(d, l);
+                const char *v;
+
+                if (f == _FIELD_MAX || (seen & (1U << f)))
+                        continue;
+                seen |= 1U << f;
+                v = (const char *) d + entry_fields[f].len;
+                l -= entry_fields[f].len;
+                switch (f) {
+                case FIELD_MESSAGE:
+                        e->message = true;
+                        e->message_len = l;
+                        e->id = journal_identity(mono, boot.bytes, d, l + MESSAGE_PREFIX);
+                        if (l <= PF_MESSAGE_MAX) {
+                                memcpy(js->message, v, l);
+                                js->message[l] = '\0';
+                        }
+                        break;
+                case FIELD_SYSLOG_IDENTIFIER:
+                        field_copy(v, l, js->identifier, sizeof js->identifier);
+                        break;
+                case FIELD_HOSTNAME:
+                        field_copy(v, l, js->hostname, sizeof js->hostname);
+                        break;
+                case FIELD_BOOT_ID:
+                        field_copy(v, l, js->boot_id, sizeof js->boot_id);
+                        break;
+                case FIELD_SYSLOG_PID:
+                        e->pid = true;
+                        field_copy(v, l, e->pidbuf, sizeof e->pidbuf);
+                        break;
+                case _FIELD_MAX:
+                        break;
+                }
+        }
+        if (!e->message)
+                e->id = journal_identity(mono, boot.bytes, NULL, 0);
 }
 
 /* get_message - the MESSAGE field of the current entry, prefix included; NULL when missing */
@@ -321,10 +278,8 @@ static const void *get_message(sd_journal *j, size_t *ret_len) {
 /* journal_next - hand out the next selected entry */
 static int journal_next(Source *s, PfRecord *ret) {
         JournalSource *js = (JournalSource *) s;
-        const void *d;
-        size_t l;
-        uint64_t usec, id;
-        char pidbuf[32];
+        EntryData e;
+        uint64_t usec;
         int r;
 
         for (;;) {
@@ -342,9 +297,8 @@ static int journal_next(Source *s, PfRecord *ret) {
                         s->stats.malformed++;
                         continue;
                 }
-                d = get_message(js->j, &l);
-                id = entry_identity(js->j, d, l);
-                if (usec == js->skip.usec && skip_has(js, id))
+                entry_read(js, &e);
+                if (usec == js->skip.usec && journal_window_has(&js->skip, e.id))
                         continue;               /* read by an earlier run */
                 if (usec <= js->cut) {
                         r = seq_new(js);
@@ -356,31 +310,21 @@ static int journal_next(Source *s, PfRecord *ret) {
                                 continue;
                         }
                 }
-                window_add(&js->win, usec, id);
+                journal_window_add(&js->win, usec, e.id);
                 js->win_changed = true;
                 s->stats.entries++;
                 if (s->stats.first_usec == 0)
                         s->stats.first_usec = usec;
                 s->stats.last_usec = usec;
 
-                if (!d) {
+                if (!e.message) {
                         s->stats.malformed++;
                         continue;
                 }
-                l -= MESSAGE_PREFIX;
-                if (l > PF_MESSAGE_MAX) {
+                if (e.message_len > PF_MESSAGE_MAX) {
                         s->stats.too_long++;
                         continue;
                 }
-                memcpy(js->message, (const char *) d + MESSAGE_PREFIX, l);
-                js->message[l] = '\0';
-
-                if (field_copy(js->j, "SYSLOG_IDENTIFIER", js->identifier, sizeof js->identifier) < 0)
-                        js->identifier[0] = '\0';
-                if (field_copy(js->j, "_HOSTNAME", js->hostname, sizeof js->hostname) < 0)
-                        js->hostname[0] = '\0';
-                if (field_copy(js->j, "_BOOT_ID", js->boot_id, sizeof js->boot_id) < 0)
-                        js->boot_id[0] = '\0';
 
                 *ret = (PfRecord) {
                         .realtime_usec = usec,
@@ -388,10 +332,9 @@ static int journal_next(Source *s, PfRecord *ret) {
                         .hostname = js->hostname,
                         .identifier = js->identifier,
                         .message = js->message,
-                        .message_len = l,
+                        .message_len = e.message_len,
                 };
-                if (field_copy(js->j, "SYSLOG_PID", pidbuf, sizeof pidbuf) < 0 ||
-                    parse_u32(pidbuf, &ret->pid) < 0 || ret->pid == 0) {
+                if (!e.pid || parse_u32(e.pidbuf, &ret->pid) < 0 || ret->pid == 0) {
                         ret->pid = 0;
                         s->stats.no_pid++;
                 }
@@ -404,7 +347,6 @@ static int journal_next(Source *s, PfRecord *ret) {
 static int journal_position(Source *s, char **ret) {
         JournalSource *js = (JournalSource *) s;
         _cleanup_free_ char *cursor = NULL;
-        StrBuf b;
         int r;
 
         if (!js->win_changed)
@@ -415,82 +357,7 @@ static int journal_position(Source *s, char **ret) {
                 return r;
         if (strchr(cursor, ' '))
                 return -EBADMSG;
-        strbuf_init(&b);
-        strbuf_printf(&b, "2 %llu %llu ", (unsigned long long) js->win.usec,
-                      (unsigned long long) js->win.count);
-        if (js->win.n == 0)
-                strbuf_putc(&b, '-');
-        for (size_t i = 0; i < js->win.n; i++)
-                strbuf_printf(&b, "%s%016llx", i == 0 ? "" : ",", (unsigned long long) js->win.ids[i]);
-        strbuf_putc(&b, ' ');
-        strbuf_puts(&b, cursor);
-        if (b.oom) {
-                strbuf_free(&b);
-                return -ENOMEM;
-        }
-        *ret = b.data;
-        return 0;
-}
-
-/* next_token - the text up to sep (or the end) from *p; moves *p past sep */
-static Span next_token(const char **p, char sep) {
-        const char *e = strchrnul(*p, sep);
-        Span t = span_make(*p, (size_t) (e - *p));
-
-        *p = *e ? e + 1 : e;
-        return t;
-}
-
-/* ids_parse - "-" or "ID,ID,..." into w */
-static int ids_parse(Span list, Window *w) {
-        if (span_eq(list, "-"))
-                return 0;
-        for (size_t i = 0; i < list.n;) {
-                const char *q = list.p + i, *end = list.p + list.n, *comma;
-                uint64_t id;
-
-                comma = memchr(q, ',', (size_t) (end - q));
-                if (!comma)
-                        comma = end;
-                if (span_hex_to_u64(span_make(q, (size_t) (comma - q)), &id) < 0)
-                        return -EINVAL;
-                /* (more than this version keeps: count > n, all of them count as read) */
-                if (w->n < WINDOW_MAX)
-                        w->ids[w->n++] = id;
-                i = (size_t) (comma - list.p) + (comma < end);
-                if (comma < end && i == list.n)
-                        return -EINVAL;         /* trailing comma */
-        }
-        return list.n > 0 ? 0 : -EINVAL;
-}
-
-/* position_parse - "2 USEC COUNT IDS CURSOR" or "USEC CURSOR"; cursor points into position */
-static int position_parse(const char *position, Window *w, const char **ret_cursor) {
-        const char *p = position;
-        Span t[5];
-        size_t n = 0;
-
-        *w = (Window) { 0 };
-        while (*p && n < 5)
-                t[n++] = next_token(&p, ' ');
-        if (*p || n == 0 || t[n - 1].p[t[n - 1].n] != '\0')
-                return -EINVAL;         /* more, or a space at the end */
-        if (n == 2) {
-                /* older versions: everything up to USEC read, nothing more known */
-                if (span_to_u64(t[0], &w->usec) < 0 || t[1].n == 0)
-                        return -EINVAL;
-                w->count = 1;
-                *ret_cursor = t[1].p;
-                return 0;
-        }
-        if (n != 5 || !span_eq(t[0], "2") ||
-            span_to_u64(t[1], &w->usec) < 0 ||
-            span_to_u64(t[2], &w->count) < 0 ||
-            ids_parse(t[3], w) < 0 ||
-            w->count < w->n || t[4].n == 0)
-                return -EINVAL;
-        *ret_cursor = t[4].p;
-        return 0;
+        return journal_position_format(&js->win, cursor, ret);
 }
 
 /* first_after - timestamp of the first entry after usec, 0 when none */
@@ -532,7 +399,7 @@ static int window_found(JournalSource *js) {
                         continue;
                 }
                 d = get_message(js->j, &l);
-                if (skip_has(js, entry_identity(js->j, d, l)))
+                if (journal_window_has(&js->skip, entry_identity(js->j, d, l)))
                         return 1;
         }
         return r;
@@ -571,14 +438,14 @@ static int journal_seek(Source *s, const char *position, SourceSeekInfo *ret_inf
         Window w;
         int r;
 
-        r = position_parse(position, &w, &cursor);
+        r = journal_position_parse(position, &w, &cursor);
         if (r < 0)
                 return r;
         js->win = w;
         js->win_changed = false;
         js->skip = w;
-        qsort(js->skip.ids, js->skip.n, sizeof js->skip.ids[0], cmp_u64);
-        js->seq = seq_place(cursor);
+        journal_window_sort(&js->skip);
+        js->seq = journal_seq_place(cursor);
         info.saved_usec = w.usec;
 
         r = cursor_found(js, cursor);
@@ -588,7 +455,7 @@ static int journal_seek(Source *s, const char *position, SourceSeekInfo *ret_inf
                 return r;
         if (r > 0)
                 /* at USEC: by identity, all when there were more than the ids kept */
-                js->cut = window_all(&w) ? w.usec : w.usec - (w.usec > 0);
+                js->cut = journal_window_all(&w) ? w.usec : w.usec - (w.usec > 0);
         else {
                 /* Gone: continue after the last entry visited, never before it. */
                 info.position_lost = true;
