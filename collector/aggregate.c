@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "cleanup.h"
+#include "hash.h"
 #include "util.h"
 
 #define USEC_PER_DAY (86400ULL * 1000000ULL)
@@ -51,6 +53,18 @@ typedef struct Index {
         uint32_t n;                     /* power of two or 0 */
 } Index;
 
+/* The string fields of a row: each remembers the last string it interned, since
+ * consecutive outcomes mostly repeat the host and often the protocol, cipher, ... */
+typedef enum Field {
+        FIELD_HOST,
+        FIELD_DOMAIN,
+        FIELD_MX,
+        FIELD_PROTOCOL,
+        FIELD_CIPHER,
+        FIELD_LEVEL,
+        _FIELD_MAX,
+} Field;
+
 struct Aggregates {
         char *pool;                     /* NUL-terminated strings back to back */
         size_t pool_len, pool_cap;
@@ -58,6 +72,8 @@ struct Aggregates {
         uint32_t *str_off;
         size_t n_str, cap_str;
         Index strings;
+        uint32_t last_off[_FIELD_MAX];  /* pool offset of the field's last string */
+        bool last_valid[_FIELD_MAX];
 
         DailyEntry *daily;
         size_t n_daily, cap_daily;
@@ -70,22 +86,7 @@ struct Aggregates {
         int error;
 };
 
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
-        const unsigned char *s = p;
-
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ s[i]) * 0x100000001b3ULL;
-        return h;
-}
-
-static uint64_t hash_mix(uint64_t h) {
-        h ^= h >> 33;
-        h *= 0xff51afd7ed558ccdULL;
-        h ^= h >> 33;
-        return h;
-}
-
-#define HASH_INIT 0xcbf29ce484222325ULL
+#define HASH_SEED 0xcbf29ce484222325ULL
 
 static int grow_array(void **p, size_t *cap, size_t need, size_t size) {
         size_t n;
@@ -171,13 +172,14 @@ void aggregates_clear(Aggregates *a) {
         index_reset(&a->strings);
         index_reset(&a->daily_index);
         index_reset(&a->evidence_index);
+        memset(a->last_valid, 0, sizeof(a->last_valid));
         a->error = 0;
 }
 
 /* intern - the pool offset of string s, added when new */
 static int intern(Aggregates *a, const char *s, uint32_t *ret) {
         size_t n = strlen(s);
-        uint64_t h = hash_mix(hash_bytes(HASH_INIT, s, n));
+        uint64_t h = hash_bytes64(s, n, HASH_SEED);
         uint32_t mask, k;
         int r;
 
@@ -220,14 +222,31 @@ static int intern(Aggregates *a, const char *s, uint32_t *ret) {
         return 0;
 }
 
-static uint64_t daily_key_hash(const DailyKey *k) {
-        uint64_t h = HASH_INIT;
-        uint32_t v[9] = { k->host, k->domain, k->mx, k->protocol, k->cipher, k->level,
-                          (uint32_t) k->trust, (uint32_t) k->outcome, (uint32_t) k->reason };
+/* intern_field - intern() with the field's last string checked first */
+static int intern_field(Aggregates *a, Field f, const char *s, uint32_t *ret) {
+        int r;
 
-        h = hash_bytes(h, &k->day, sizeof(k->day));
-        h = hash_bytes(h, v, sizeof(v));
-        return hash_mix(h);
+        if (a->last_valid[f] && strcmp(a->pool + a->last_off[f], s) == 0) {
+                *ret = a->last_off[f];
+                return 0;
+        }
+        r = intern(a, s, ret);
+        if (r < 0)
+                return r;
+        a->last_off[f] = *ret;
+        a->last_valid[f] = true;
+        return 0;
+}
+
+static uint64_t daily_key_hash(const DailyKey *k) {
+        uint64_t h = hash_combine64(HASH_SEED, (uint64_t) k->day);
+
+        h = hash_combine64(h, (uint64_t) k->host << 32 | k->domain);
+        h = hash_combine64(h, (uint64_t) k->mx << 32 | k->protocol);
+        h = hash_combine64(h, (uint64_t) k->cipher << 32 | k->level);
+        h = hash_combine64(h, (uint64_t) (uint32_t) k->trust << 40 | (uint64_t) (uint32_t) k->outcome << 20 |
+                              (uint32_t) k->reason);
+        return hash_final64(h);
 }
 
 static bool daily_key_equal(const DailyKey *x, const DailyKey *y) {
@@ -252,12 +271,12 @@ int aggregates_add(Aggregates *a, const Outcome *o) {
         key.trust = o->trust;
         key.outcome = o->kind;
         key.reason = o->reason;
-        if ((r = intern(a, nonnull(o->hostname), &key.host)) < 0 ||
-            (r = intern(a, nonnull(o->domain), &key.domain)) < 0 ||
-            (r = intern(a, nonnull(o->mx), &key.mx)) < 0 ||
-            (r = intern(a, nonnull(o->protocol), &key.protocol)) < 0 ||
-            (r = intern(a, nonnull(o->cipher), &key.cipher)) < 0 ||
-            (r = intern(a, nonnull(o->level), &key.level)) < 0)
+        if ((r = intern_field(a, FIELD_HOST, nonnull(o->hostname), &key.host)) < 0 ||
+            (r = intern_field(a, FIELD_DOMAIN, nonnull(o->domain), &key.domain)) < 0 ||
+            (r = intern_field(a, FIELD_MX, nonnull(o->mx), &key.mx)) < 0 ||
+            (r = intern_field(a, FIELD_PROTOCOL, nonnull(o->protocol), &key.protocol)) < 0 ||
+            (r = intern_field(a, FIELD_CIPHER, nonnull(o->cipher), &key.cipher)) < 0 ||
+            (r = intern_field(a, FIELD_LEVEL, nonnull(o->level), &key.level)) < 0)
                 return r;
 
         r = index_ensure(&a->daily_index, a->n_daily, a->daily, sizeof(DailyEntry),
@@ -302,14 +321,14 @@ static int evidence_get(Aggregates *a, uint64_t usec, const char *host, Evidence
         uint64_t h;
         int r;
 
-        r = intern(a, host, &off);
+        r = intern_field(a, FIELD_HOST, host, &off);
         if (r < 0)
                 return r;
         r = index_ensure(&a->evidence_index, a->n_evidence, a->evidence, sizeof(EvidenceEntry),
                          offsetof(EvidenceEntry, hash));
         if (r < 0)
                 return r;
-        h = hash_mix(hash_bytes(hash_bytes(HASH_INIT, &day, sizeof(day)), &off, sizeof(off)));
+        h = hash_final64(hash_combine64(hash_combine64(HASH_SEED, (uint64_t) day), off));
         mask = a->evidence_index.n - 1;
         for (k = (uint32_t) h & mask; a->evidence_index.b[k].idx != 0; k = (k + 1) & mask) {
                 EvidenceEntry *e = &a->evidence[a->evidence_index.b[k].idx - 1];
@@ -359,30 +378,33 @@ size_t aggregates_count_evidence_rows(const Aggregates *a) {
         return a ? a->n_evidence : 0;
 }
 
+/* daily_row - the row of entry e, with its day formatted into day */
+static DailyRow daily_row(const Aggregates *a, const DailyEntry *e, char day[static 11]) {
+        day_format(e->key.day, day);
+        return (DailyRow) {
+                .day = day,
+                .host = a->pool + e->key.host,
+                .domain = a->pool + e->key.domain,
+                .mx = a->pool + e->key.mx,
+                .protocol = a->pool + e->key.protocol,
+                .cipher = a->pool + e->key.cipher,
+                .trust = nonnull(trust_to_string((Trust) e->key.trust)),
+                .level = a->pool + e->key.level,
+                .outcome = nonnull(outcome_kind_to_string((OutcomeKind) e->key.outcome)),
+                .reason = e->key.reason == FAIL_NONE ? "" :
+                        nonnull(fail_reason_to_string((FailReason) e->key.reason)),
+                .count = e->count,
+        };
+}
+
 int aggregates_foreach_daily(const Aggregates *a, DailyRowFn fn, void *userdata) {
         if (!a || !fn)
                 return -EINVAL;
         for (size_t i = 0; i < a->n_daily; i++) {
-                const DailyEntry *e = &a->daily[i];
                 char day[11];
-                DailyRow row;
+                DailyRow row = daily_row(a, &a->daily[i], day);
                 int r;
 
-                day_format(e->key.day, day);
-                row = (DailyRow) {
-                        .day = day,
-                        .host = a->pool + e->key.host,
-                        .domain = a->pool + e->key.domain,
-                        .mx = a->pool + e->key.mx,
-                        .protocol = a->pool + e->key.protocol,
-                        .cipher = a->pool + e->key.cipher,
-                        .trust = nonnull(trust_to_string((Trust) e->key.trust)),
-                        .level = a->pool + e->key.level,
-                        .outcome = nonnull(outcome_kind_to_string((OutcomeKind) e->key.outcome)),
-                        .reason = e->key.reason == FAIL_NONE ? "" :
-                                nonnull(fail_reason_to_string((FailReason) e->key.reason)),
-                        .count = e->count,
-                };
                 r = fn(&row, userdata);
                 if (r < 0)
                         return r;
@@ -414,25 +436,165 @@ int aggregates_foreach_evidence(const Aggregates *a, EvidenceRowFn fn, void *use
         return 0;
 }
 
-static int flush_daily(const DailyRow *row, void *userdata) {
-        return store_add_daily(userdata, row);
+/* A row's key as ranks that sort like the store's primary key (strings compared bytewise). */
+typedef struct SortKey {
+        int64_t day;
+        uint32_t rank[9];               /* host, domain, mx, protocol, cipher, trust, level, outcome, reason */
+        uint32_t idx;                   /* entry index */
+} SortKey;
+
+static int rank_cmp(const void *x, const void *y) {
+        const SortKey *p = x, *q = y;
+
+        if (p->day != q->day)
+                return p->day < q->day ? -1 : 1;
+        for (size_t i = 0; i < ELEMENTSOF(p->rank); i++)
+                if (p->rank[i] != q->rank[i])
+                        return p->rank[i] < q->rank[i] ? -1 : 1;
+        return 0;
 }
 
-static int flush_evidence(const EvidenceRow *row, void *userdata) {
-        return store_add_evidence(userdata, row);
+typedef struct StringOrder {
+        const Aggregates *a;
+        uint32_t *rank;                 /* by string ordinal: position in bytewise order */
+} StringOrder;
+
+static const char *pool_string(const Aggregates *a, uint32_t ordinal) {
+        return a->pool + a->str_off[ordinal];
+}
+
+/* string_rank - the rank of the string at pool offset off (offsets grow with the ordinal) */
+static uint32_t string_rank(const StringOrder *o, uint32_t off) {
+        size_t lo = 0, hi = o->a->n_str;
+
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (o->a->str_off[mid] <= off)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return o->rank[lo];
+}
+
+static int ordinal_cmp(const void *x, const void *y, void *userdata) {
+        return strcmp(pool_string(userdata, *(const uint32_t *) x), pool_string(userdata, *(const uint32_t *) y));
+}
+
+/* enum_ranks - rank[i] = position of name(i) among the n names in bytewise order */
+static void enum_ranks(uint32_t *rank, size_t n, const char *(*name)(int v, void *u), void *u) {
+        for (size_t i = 0; i < n; i++) {
+                rank[i] = 0;
+                for (size_t j = 0; j < n; j++) {
+                        int c = strcmp(name((int) j, u), name((int) i, u));
+
+                        if (c < 0 || (c == 0 && j < i))
+                                rank[i]++;
+                }
+        }
+}
+
+static const char *trust_name(int v, void *u) {
+        return nonnull(trust_to_string((Trust) v));
+}
+
+static const char *outcome_name(int v, void *u) {
+        return nonnull(outcome_kind_to_string((OutcomeKind) v));
+}
+
+static const char *reason_name(int v, void *u) {
+        return v == FAIL_NONE ? "" : nonnull(fail_reason_to_string((FailReason) v));
+}
+
+/* daily_order - entry indices in the store's primary key order, so that a flush fills the
+ * table's B-tree front to back instead of at random places; malloc'd, NULL on OOM */
+static SortKey *daily_order(const Aggregates *a) {
+        uint32_t trust[_TRUST_MAX], outcome[_OUTCOME_KIND_MAX], reason[_FAIL_REASON_MAX];
+        _cleanup_free_ uint32_t *ordinals = NULL, *rank = NULL;
+        StringOrder o = { .a = a };
+        SortKey *keys;
+
+        ordinals = reallocarray(NULL, a->n_str, sizeof(uint32_t));
+        rank = reallocarray(NULL, a->n_str, sizeof(uint32_t));
+        keys = reallocarray(NULL, a->n_daily, sizeof(SortKey));
+        if (!ordinals || !rank || !keys) {
+                free(keys);
+                return NULL;
+        }
+        for (size_t i = 0; i < a->n_str; i++)
+                ordinals[i] = (uint32_t) i;
+        qsort_r(ordinals, a->n_str, sizeof(uint32_t), ordinal_cmp, (void *) a);
+        for (size_t i = 0; i < a->n_str; i++)
+                rank[ordinals[i]] = (uint32_t) i;
+        o.rank = rank;
+
+        enum_ranks(trust, _TRUST_MAX, trust_name, NULL);
+        enum_ranks(outcome, _OUTCOME_KIND_MAX, outcome_name, NULL);
+        enum_ranks(reason, _FAIL_REASON_MAX, reason_name, NULL);
+
+        for (size_t i = 0; i < a->n_daily; i++) {
+                const DailyKey *k = &a->daily[i].key;
+
+                keys[i] = (SortKey) {
+                        .day = k->day,
+                        .rank = {
+                                string_rank(&o, k->host), string_rank(&o, k->domain),
+                                string_rank(&o, k->mx), string_rank(&o, k->protocol),
+                                string_rank(&o, k->cipher), trust[k->trust], string_rank(&o, k->level),
+                                outcome[k->outcome], reason[k->reason],
+                        },
+                        .idx = (uint32_t) i,
+                };
+        }
+        qsort(keys, a->n_daily, sizeof(SortKey), rank_cmp);
+        return keys;
 }
 
 int aggregates_flush(Aggregates *a, Store *s) {
+        _cleanup_free_ SortKey *order = NULL;
         int r;
 
         if (!a || !s)
                 return -EINVAL;
-        r = aggregates_foreach_daily(a, flush_daily, s);
-        if (r < 0)
-                return r;
-        r = aggregates_foreach_evidence(a, flush_evidence, s);
-        if (r < 0)
-                return r;
+        if (a->n_daily > 0) {
+                order = daily_order(a);
+                if (!order)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < a->n_daily; i++) {
+                char day[11];
+                DailyRow row = daily_row(a, &a->daily[order[i].idx], day);
+
+                r = store_add_daily(s, &row);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < a->n_evidence; i++) {
+                const EvidenceEntry *e = &a->evidence[i];
+                char day[11];
+
+                day_format(e->day, day);
+                r = store_add_evidence(s, &(const EvidenceRow) {
+                        .day = day,
+                        .host = a->pool + e->host,
+                        .deliveries = e->deliveries,
+                        .tls_lines = e->tls_lines,
+                        .tls_fields = e->tls_fields,
+                });
+                if (r < 0)
+                        return r;
+        }
         aggregates_clear(a);
         return 0;
+}
+
+void aggregates_swap(Aggregates *a, Aggregates *b) {
+        Aggregates t = *a;
+        int error_a = a->error, error_b = b->error;
+
+        *a = *b;
+        *b = t;
+        a->error = error_a;
+        b->error = error_b;
 }

@@ -16,7 +16,8 @@
  *        aggregates_note_event() (records of other programs are ignored).
  *        aggregates_outcome_fn() is an OutcomeFn for correlator_new() with the
  *        Aggregates as userdata; its first error is kept for aggregates_error().
- *        aggregates_flush() writes every row with store_add_daily() and
+ *        aggregates_flush() writes every row with store_add_daily() (in the
+ *        store's primary key order, so that the table fills front to back) and
  *        store_add_evidence() (the caller owns the transaction) and then empties
  *        the aggregates; on error they are left as they were.
  *        The foreach functions visit rows in insertion order; the strings of a
@@ -51,3 +52,5 @@ int aggregates_foreach_daily(const Aggregates *a, DailyRowFn fn, void *userdata)
 int aggregates_foreach_evidence(const Aggregates *a, EvidenceRowFn fn, void *userdata);
 
 int aggregates_flush(Aggregates *a, Store *s);
+/* Exchange the rows (not the error of aggregates_outcome_fn()) of a and b. */
+void aggregates_swap(Aggregates *a, Aggregates *b);

@@ -24,6 +24,8 @@
 
 #include "cleanup.h"
 #include "collect.h"
+#include "collect_flush.h"
+#include "collect_pipe.h"
 #include "parse.h"
 #include "util.h"
 
@@ -39,6 +41,7 @@ struct Collect {
         CollectSourceResult *results;
         size_t n_results;
         uint64_t first_usec;            /* oldest entry of the run, 0 = none */
+        bool in_transaction;            /* rows were written ahead (collect_flush.c), not committed */
 };
 
 int collect_new(Store *store, const CollectOptions *o, Collect **ret) {
@@ -67,6 +70,8 @@ Collect *collect_free(Collect *c) {
                 free(c->results[i].pending);
         }
         free(c->results);
+        if (c->in_transaction)
+                (void) store_rollback(c->store);
         aggregates_free(c->aggregates);
         free(c);
         return NULL;
@@ -139,18 +144,25 @@ static void report_progress(Collect *c, Source *src, uint64_t entries) {
         c->opts.progress(&p, c->opts.userdata);
 }
 
-/* feed - read src to its end */
+/* feed - read src to its end; the reading runs ahead in a second thread (collect_pipe.c),
+ * and on a writable store rows are written ahead in a third one (collect_flush.c) */
 static int feed(Collect *c, Source *src, Correlator *cor, CollectSourceResult *res) {
-        uint64_t next_progress = COLLECT_PROGRESS_INTERVAL;
+        bool write_ahead = c->store && store_mode(c->store) == STORE_READ_WRITE, began;
+        Flusher *flusher = NULL;
+        RecordPipe *pipe = NULL;
+        CollectProgress progress;
         const char *why;
         PfRecord rec;
         Event ev;
-        int r;
+        int r, k;
 
-        while ((r = source_next(src, &rec)) > 0) {
-                if (c->opts.progress && src->stats.entries >= next_progress) {
-                        report_progress(c, src, src->stats.entries);
-                        next_progress = src->stats.entries + COLLECT_PROGRESS_INTERVAL;
+        r = record_pipe_start(src, c->opts.progress != NULL, &pipe);
+        if (r < 0)
+                return r;
+        while ((r = record_pipe_next(pipe, &rec, &progress)) > 0) {
+                if (r == PIPE_PROGRESS) {
+                        c->opts.progress(&progress, c->opts.userdata);
+                        continue;
                 }
                 if (rec.pid == 0)
                         continue;               /* counted by the source as no_pid */
@@ -161,11 +173,22 @@ static int feed(Collect *c, Source *src, Correlator *cor, CollectSourceResult *r
                 }
                 r = aggregates_note_event(c->aggregates, &rec, &ev);
                 if (r < 0)
-                        return r;
+                        break;
                 r = correlate_feed(cor, &rec, &ev);
                 if (r < 0)
-                        return r;
+                        break;
+                if (write_ahead) {
+                        r = flusher_offer(&flusher, c->store, c->aggregates);
+                        if (r < 0)
+                                break;
+                }
         }
+        pipe = record_pipe_stop(pipe);          /* the source is ours again */
+        k = flusher_finish(&flusher, &began);   /* and so is the store */
+        if (began)
+                c->in_transaction = true;
+        if (r >= 0)
+                r = k;
         if (r < 0)
                 return r;
         r = aggregates_error(c->aggregates);
@@ -224,9 +247,12 @@ int collect_commit(Collect *c) {
 
         if (!c->store)
                 return -EINVAL;
-        r = store_begin(c->store);
-        if (r < 0)
-                return r;
+        if (!c->in_transaction) {
+                r = store_begin(c->store);
+                if (r < 0)
+                        return r;
+                c->in_transaction = true;
+        }
         r = aggregates_flush(c->aggregates, c->store);
         for (size_t i = 0; r >= 0 && i < c->n_results; i++) {
                 CollectSourceResult *res = &c->results[i];
@@ -250,9 +276,12 @@ int collect_commit(Collect *c) {
         }
         if (r < 0) {
                 (void) store_rollback(c->store);
+                c->in_transaction = false;
                 return r;
         }
-        return store_commit(c->store);
+        r = store_commit(c->store);
+        c->in_transaction = false;
+        return r;
 }
 
 size_t collect_n_results(const Collect *c) {

@@ -14,8 +14,12 @@
  *        parse_record(), aggregates_note_event() and correlate_feed(), and
  *        outcomes land in in-memory aggregates. Records without a pid cannot
  *        be tied to a session and are skipped; malformed ones (-EBADMSG) are
- *        counted and skipped. Nothing is written yet, and the loop allocates
- *        nothing per record.
+ *        counted and skipped. Nothing is committed yet, and the loop allocates
+ *        nothing per record. The source is read ahead in a second thread; on
+ *        a writable store, once COLLECT_FLUSH_ROWS daily rows are held, they
+ *        are written in a third one into the transaction that collect_commit()
+ *        commits (collect_free() without a commit rolls it back), and
+ *        collect_aggregates() then holds only the rows not written yet.
  *
  *        collect_commit() writes, in ONE store transaction: the aggregates,
  *        the evidence counters, for each source its new position and its

@@ -19,26 +19,13 @@
 #include <string.h>
 
 #include "correlate_internal.h"
+#include "hash.h"
 
 static uint64_t key_hash(const char *boot_id, const char *hostname, uint32_t pid) {
-        uint64_t h = 0xcbf29ce484222325ULL;
-        size_t n;
+        uint64_t h;
 
-        n = strnlen(boot_id, PF_BOOT_ID_MAX);
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ (unsigned char) boot_id[i]) * 0x100000001b3ULL;
-        h = (h ^ 0xff) * 0x100000001b3ULL;
-        n = strnlen(hostname, PF_HOSTNAME_MAX);
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ (unsigned char) hostname[i]) * 0x100000001b3ULL;
-        h = (h ^ 0xff) * 0x100000001b3ULL;
-        for (unsigned i = 0; i < 4; i++)
-                h = (h ^ ((pid >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
-        /* final avalanche so the low bits used for the bucket are mixed */
-        h ^= h >> 33;
-        h *= 0xff51afd7ed558ccdULL;
-        h ^= h >> 33;
-        return h;
+        h = hash_bytes64(boot_id, strnlen(boot_id, PF_BOOT_ID_MAX), pid);
+        return hash_bytes64(hostname, strnlen(hostname, PF_HOSTNAME_MAX), h);
 }
 
 static bool key_equal(const Session *s, const char *boot_id, const char *hostname, uint32_t pid) {

@@ -39,10 +39,14 @@
 
 #include "cleanup.h"
 #include "store.h"
+#include "store_merge.h"
 
 #define STORE_APPLICATION_ID 0x6d78746c         /* "mxtl" */
 #define QUERY_CACHE_SIZE 24
 #define N_COLUMNS 10
+#define STORE_WRITE_CACHE_KIB_NEG -16384        /* page cache of a read-write connection: 16 MiB */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 typedef struct Migration {
         int version;
@@ -252,6 +256,8 @@ static int store_fail_sqlite(Store *s, int rc, const char *what) {
         const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
         int sys = store_system_errno(s->db, rc), r = store_errno(s->db, rc);
 
+        if (r >= 0)
+                r = -EIO;               /* called for a failure: never report success */
         s->error_rc = rc;
         s->error_errno = sys;
         if (sys <= 0)
@@ -329,6 +335,7 @@ static int store_query_int(Store *s, const char *sql, int64_t *ret) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
         int rc;
 
+        *ret = 0;
         rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
         if (rc != SQLITE_OK)
                 return store_fail_sqlite(s, rc, sql);
@@ -537,7 +544,14 @@ static int store_connect(Store *s, StoreAccess how) {
         r = store_exec(s, "PRAGMA journal_mode = WAL", "cannot open in WAL mode");
         if (r < 0)
                 return r;
-        return store_exec(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous");
+        r = store_exec(s, "PRAGMA synchronous = NORMAL", "cannot set synchronous");
+        if (r < 0)
+                return r;
+        /* A collect writes all its rows in one transaction: with the default 2 MiB of
+         * page cache, SQLite spills dirty pages to the -wal mid-transaction and
+         * writes many of them again before the commit. The cache grows only as used. */
+        return store_exec(s, "PRAGMA cache_size = " STRINGIFY(STORE_WRITE_CACHE_KIB_NEG),
+                          "cannot set the cache size");
 }
 
 /* store_disconnect - finalize the statements and close the connection */
@@ -706,6 +720,10 @@ int store_open(const char *path, StoreMode mode, Store **ret) {
 
 const char *store_path(const Store *s) {
         return s ? s->path : NULL;
+}
+
+StoreMode store_mode(const Store *s) {
+        return s ? s->mode : STORE_READ_ONLY;
 }
 
 int store_set_busy_timeout(Store *s, unsigned msec) {
@@ -1042,56 +1060,32 @@ static int query_check(const StoreQuery *q) {
 /* A query's rows go to the caller's function for its kind of row. */
 typedef struct RowSink {
         const StoreQuery *q;
-        DailyRowFn daily;
-        EvidenceRowFn evidence;         /* set for evidence queries */
+        EvidenceRowFn evidence;
         void *userdata;
 } RowSink;
 
-/* sink_row - the current row to the caller; rows of a SUM over nothing are skipped */
+/* sink_row - the current evidence row to the caller; rows of a SUM over nothing are skipped */
 static int sink_row(const RowSink *k, sqlite3_stmt *st) {
-        const char *v[N_COLUMNS];
-
-        if (k->evidence) {
-                if (sqlite3_column_type(st, 2) == SQLITE_NULL)
-                        return 0;
-                EvidenceRow row = {
-                        .day = column_str(st, 0),
-                        .host = column_str(st, 1),
-                        .deliveries = column_u64(st, 2),
-                        .tls_lines = column_u64(st, 3),
-                        .tls_fields = column_u64(st, 4),
-                };
-                return k->evidence(&row, k->userdata);
-        }
-
-        if (sqlite3_column_type(st, N_COLUMNS) == SQLITE_NULL)
+        if (sqlite3_column_type(st, 2) == SQLITE_NULL)
                 return 0;
-        for (int i = 0; i < N_COLUMNS; i++)
-                v[i] = k->q->group & (1u << i) ? column_str(st, i) : "";
-        DailyRow row = {
-                .day = v[0],
-                .host = v[1],
-                .domain = v[2],
-                .mx = v[3],
-                .protocol = v[4],
-                .cipher = v[5],
-                .trust = v[6],
-                .level = v[7],
-                .outcome = v[8],
-                .reason = v[9],
-                .count = column_u64(st, N_COLUMNS),
+        EvidenceRow row = {
+                .day = column_str(st, 0),
+                .host = column_str(st, 1),
+                .deliveries = column_u64(st, 2),
+                .tls_lines = column_u64(st, 3),
+                .tls_fields = column_u64(st, 4),
         };
-        return k->daily(&row, k->userdata);
+        return k->evidence(&row, k->userdata);
 }
 
-/* store_query_run - run the query of k, every row to its function; stops at the first error */
+/* store_query_run - run the evidence query of k, every row to its function; stops at the first error */
 static int store_query_run(Store *s, const RowSink *k) {
         sqlite3_stmt *st = NULL;
         int rc, r;
 
         if (!s || !k->q || query_check(k->q) < 0)
                 return -EINVAL;
-        r = store_query_stmt(s, k->q, k->evidence != NULL, &st);
+        r = store_query_stmt(s, k->q, true, &st);
         if (r < 0)
                 return r;
 
@@ -1108,10 +1102,99 @@ static int store_query_run(Store *s, const RowSink *k) {
         return r < 0 ? r : 0;
 }
 
-int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata) {
-        if (!fn)
+DEFINE_TRIVIAL_CLEANUP_FUNC(RowMerge *, row_merge_free)
+
+/* One daily row as read: the grouped columns ("" for the others) and the count as stored. */
+typedef struct ScanRow {
+        const char *v[N_COLUMNS];
+        int64_t count;
+        bool count_null;
+} ScanRow;
+
+static void scan_row_read(sqlite3_stmt *st, unsigned group, ScanRow *ret) {
+        for (int i = 0; i < N_COLUMNS; i++)
+                ret->v[i] = group & (1u << i) ? column_str(st, i) : "";
+        ret->count_null = sqlite3_column_type(st, N_COLUMNS) == SQLITE_NULL;
+        ret->count = sqlite3_column_int64(st, N_COLUMNS);
+}
+
+/* Where the rows of a daily query go: the caller's function, or a merger in front of it. */
+typedef struct DailySink {
+        unsigned group;                 /* columns read; the others are "" */
+        DailyRowFn fn;
+        void *userdata;
+        RowMerge *merge;
+} DailySink;
+
+static int daily_sink_row(const DailySink *k, const ScanRow *row) {
+        const char *const *v = row->v;
+        DailyRow r = {
+                .day = v[0], .host = v[1], .domain = v[2], .mx = v[3], .protocol = v[4],
+                .cipher = v[5], .trust = v[6], .level = v[7], .outcome = v[8], .reason = v[9],
+                .count = row->count > 0 ? (uint64_t) row->count : 0,
+        };
+
+        if (row->count_null)
+                return 0;       /* a SUM over nothing; SUM() skips NULL */
+        if (k->merge)
+                return row_merge_add(k->merge, &r, row->count);
+        return k->fn(&r, k->userdata);
+}
+
+/* daily_run - step st to its end, every row to k; stops at the first error */
+static int daily_run(Store *s, sqlite3_stmt *st, const DailySink *k) {
+        ScanRow row;
+        int rc, r = 0;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                scan_row_read(st, k->group, &row);
+                r = daily_sink_row(k, &row);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_fail_sqlite(s, rc, "query failed");
+        store_finish(st);
+        return r < 0 ? r : 0;
+}
+
+/* store_query_daily_run - a daily query; grouped ones are summed from the rows in primary key order
+ *
+ * For a GROUP BY SQLite would feed every row of the window to its sorter;
+ * reading them in key order and summing one run of equal leading columns at
+ * a time (store_merge.c) gives the same rows in the same order at the cost of
+ * a plain scan. */
+static int store_query_daily_run(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata) {
+        _cleanup_(row_merge_freep) RowMerge *m = NULL;
+        DailySink k = { .group = q->group & COL_ALL, .fn = fn, .userdata = userdata };
+        StoreQuery scan = *q;
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (query_check(q) < 0)
                 return -EINVAL;
-        return store_query_run(s, &(const RowSink) { .q = q, .daily = fn, .userdata = userdata });
+        if (!q->unmerged && row_merge_applies(q->group)) {
+                r = row_merge_new(q->group, fn, userdata, &m);
+                if (r < 0)
+                        return r;
+                k.merge = m;
+                scan.unmerged = true;
+        }
+        r = store_query_stmt(s, &scan, false, &st);
+        if (r < 0)
+                return r;
+        r = daily_run(s, st, &k);
+        if (r >= 0 && m)
+                r = row_merge_finish(m);
+        if (r < 0 && row_merge_overflowed(m))
+                return store_fail(s, -EIO, "%s: query failed: integer overflow", s->path);
+        return r;
+}
+
+int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata) {
+        if (!s || !q || !fn)
+                return -EINVAL;
+        return store_query_daily_run(s, q, fn, userdata);
 }
 
 int store_query_evidence(Store *s, const StoreQuery *q, EvidenceRowFn fn, void *userdata) {

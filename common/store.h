@@ -91,6 +91,7 @@ int store_open(const char *path, StoreMode mode, Store **ret);
 int store_open_full(const char *path, StoreMode mode, Store **ret, char **reterr_message);
 Store *store_close(Store *s);
 const char *store_path(const Store *s);
+StoreMode store_mode(const Store *s);
 int store_set_busy_timeout(Store *s, unsigned msec);  /* default STORE_BUSY_TIMEOUT_MSEC */
 /* Human message for the last failure on s (file name, what, SQLite's words). */
 const char *store_last_error(const Store *s);

@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "collect.h"
+#include "collect_flush.h"
 #include "util.h"
 
 #define DAY0 ((now_usec() / 86400000000ULL - 2) * 86400000000ULL)       /* two days ago, 00:00 UTC */
@@ -27,6 +28,7 @@ typedef struct FixtureSource {
         Source base;
         const PfRecord *recs;
         size_t n, i;
+        size_t fail_at;                 /* next() fails with -EIO at this record, 0 = never */
         bool consumed;
 } FixtureSource;
 
@@ -35,6 +37,8 @@ static int fixture_next(Source *s, PfRecord *ret) {
 
         if (f->i >= f->n)
                 return 0;
+        if (f->fail_at > 0 && f->i == f->fail_at)
+                return -EIO;
         *ret = f->recs[f->i++];
         f->consumed = true;
         s->stats.entries++;
@@ -370,6 +374,162 @@ static void test_parse_since(void **state) {
         }
 }
 
+/* Many deliveries, each to a domain of its own: more daily rows than COLLECT_FLUSH_ROWS, more
+ * records than the reading thread's batches hold, and a few messages near PF_MESSAGE_MAX. */
+#define MANY 40000
+#define MANY_LONG 8
+
+typedef struct Many {
+        PfRecord recs[MANY + MANY_LONG];
+        char *text;
+} Many;
+
+static Many *many_new(void) {
+        Many *m = calloc(1, sizeof(*m));
+        size_t off = 0, size = (size_t) MANY * 192 + MANY_LONG * (PF_MESSAGE_MAX + 16);
+
+        assert_non_null(m);
+        m->text = malloc(size);
+        assert_non_null(m->text);
+        for (size_t i = 0; i < MANY + MANY_LONG; i++) {
+                char *msg = m->text + off;
+                int n;
+
+                if (i % (MANY / MANY_LONG) == 7 && i / (MANY / MANY_LONG) < MANY_LONG) {
+                        /* a long warning: read and parsed, no event */
+                        n = snprintf(msg, size - off, "warning: %0*d", PF_MESSAGE_MAX - 16, 0);
+                } else
+                        n = snprintf(msg, size - off, "%010zX: to=<u@d%zu.example>, relay=mx.d%zu.example"
+                                     "[192.0.2.9]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)",
+                                     i + 1, i, i);
+                assert_true(n > 0 && (size_t) n < size - off);
+                m->recs[i] = (PfRecord) {
+                        .realtime_usec = DAY0 + 36000ULL * 1000000ULL + i,
+                        .boot_id = "b1", .hostname = "mx1", .identifier = "postfix/smtp",
+                        .pid = 1000 + (uint32_t) (i % 7), .message = msg, .message_len = (size_t) n,
+                };
+                off += (size_t) n + 1;
+        }
+        return m;
+}
+
+static void many_free(Many *m) {
+        free(m->text);
+        free(m);
+}
+
+typedef struct ProgressLog {
+        size_t calls;
+        uint64_t last_entries;
+        bool increasing;
+} ProgressLog;
+
+static void log_progress(const CollectProgress *p, void *userdata) {
+        ProgressLog *l = userdata;
+
+        assert_string_equal(p->source, "fixture:a");
+        if (l->calls > 0 && p->entries <= l->last_entries)
+                l->increasing = false;
+        l->last_entries = p->entries;
+        l->calls++;
+}
+
+static int count_all(const DailyRow *row, void *userdata) {
+        Counts *c = userdata;
+
+        assert_string_equal(row->outcome, "plaintext");
+        c->kind[OUTCOME_PLAINTEXT] += row->count;
+        c->rows++;
+        return 0;
+}
+
+static Counts counts_of(const char *path) {
+        Store *s = NULL;
+        Counts c = { { 0 } };
+        StoreQuery q = { .group = COL_ALL };
+
+        assert_int_equal(store_open(path, STORE_READ_ONLY, &s), 0);
+        assert_int_equal(store_query_daily(s, &q, count_all, &c), 0);
+        store_close(s);
+        return c;
+}
+
+/* Reading ahead keeps the order of records and progress points; writing ahead ends in one commit. */
+static void test_read_and_write_ahead(void **state) {
+        char path[300];
+        Many *m = many_new();
+        ProgressLog log = { .increasing = true };
+        CollectOptions o = { .limits = { .idle_usec = CORRELATE_IDLE_USEC_DEFAULT,
+                                         .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT },
+                             .progress = log_progress, .userdata = &log };
+        Source *src = fixture_open(m->recs, 0, MANY + MANY_LONG);
+        CollectTotals t;
+        Collect *c = NULL;
+        Store *s = NULL;
+        Counts n;
+
+        (void) snprintf(path, sizeof(path), "%s/many.db", dir);
+        assert_int_equal(store_open(path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        /* the first COLLECT_FLUSH_ROWS rows went to the store ahead of the commit */
+        assert_int_equal(aggregates_count_rows(collect_aggregates(c)), MANY - COLLECT_FLUSH_ROWS);
+        n = counts_of(path);
+        assert_int_equal(n.rows, 0);            /* not committed: invisible to readers */
+        assert_int_equal(collect_commit(c), 0);
+        collect_totals(c, &t);
+        assert_int_equal(t.entries, MANY + MANY_LONG);
+        assert_int_equal(t.outcomes[OUTCOME_PLAINTEXT], MANY);
+        assert_int_equal(t.malformed, 0);
+        /* a progress point every COLLECT_PROGRESS_INTERVAL entries, and one at the end */
+        assert_int_equal(log.calls, (MANY + MANY_LONG) / COLLECT_PROGRESS_INTERVAL + 1);
+        assert_true(log.increasing);
+        assert_int_equal(log.last_entries, MANY + MANY_LONG);
+        collect_free(c);
+        source_free(src);
+        store_close(s);
+
+        n = counts_of(path);
+        assert_int_equal(n.rows, MANY);
+        assert_int_equal(n.kind[OUTCOME_PLAINTEXT], MANY);
+        many_free(m);
+}
+
+/* Rows written ahead are rolled back when the run ends without a commit. */
+static void test_write_ahead_rollback(void **state) {
+        char path[300];
+        Many *m = many_new();
+        CollectOptions o = { .limits = { .idle_usec = CORRELATE_IDLE_USEC_DEFAULT,
+                                         .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT } };
+        Source *src = fixture_open(m->recs, 0, MANY + MANY_LONG);
+        Collect *c = NULL;
+        Store *s = NULL;
+        char *pos = NULL;
+
+        (void) snprintf(path, sizeof(path), "%s/rollback.db", dir);
+        assert_int_equal(store_open(path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), 0);
+        assert_true(aggregates_count_rows(collect_aggregates(c)) < MANY);
+        collect_free(c);
+        /* the same connection goes on: nothing of the run is there */
+        assert_int_equal(store_get_state(s, "position:fixture:a", &pos, NULL), -ENOENT);
+        store_close(s);
+        assert_int_equal(counts_of(path).rows, 0);
+
+        /* a source failing in the middle: the error, and nothing stored */
+        ((FixtureSource *) src)->i = 0;
+        ((FixtureSource *) src)->fail_at = MANY - 10;
+        assert_int_equal(store_open(path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(collect_new(s, &o, &c), 0);
+        assert_int_equal(collect_source(c, src), -EIO);
+        collect_free(c);
+        store_close(s);
+        assert_int_equal(counts_of(path).rows, 0);
+        source_free(src);
+        many_free(m);
+}
+
 static int setup(void **state) {
         if (!mkdtemp(dir))
                 return -1;
@@ -393,6 +553,8 @@ int main(void) {
                 cmocka_unit_test(test_dry_run_and_since),
                 cmocka_unit_test(test_tls_logging_off),
                 cmocka_unit_test(test_retention),
+                cmocka_unit_test(test_read_and_write_ahead),
+                cmocka_unit_test(test_write_ahead_rollback),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -573,6 +573,168 @@ static void test_busy_timeout(void **state) {
         b = store_close(b);
 }
 
+/* Rows of a grouped query as text, one line per row, to compare two ways of getting them. */
+typedef struct Lines {
+        char *buf;
+        size_t len, cap;
+} Lines;
+
+static void lines_add(Lines *l, const char *const *v, int64_t count) {
+        char line[512];
+        int n = snprintf(line, sizeof(line), "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%lld\n", v[0], v[1], v[2], v[3],
+                         v[4], v[5], v[6], v[7], v[8], v[9], (long long) count);
+
+        assert_true(n > 0 && (size_t) n < sizeof(line));
+        if (l->len + (size_t) n + 1 > l->cap) {
+                l->cap = (l->len + (size_t) n + 1) * 2;
+                l->buf = realloc(l->buf, l->cap);
+                assert_non_null(l->buf);
+        }
+        memcpy(l->buf + l->len, line, (size_t) n + 1);
+        l->len += (size_t) n;
+}
+
+static int lines_row(const DailyRow *r, void *userdata) {
+        const char *v[] = { r->day, r->host, r->domain, r->mx, r->protocol, r->cipher, r->trust, r->level,
+                            r->outcome, r->reason };
+
+        lines_add(userdata, v, (int64_t) r->count);
+        return 0;
+}
+
+static const char *const column_names[] = {
+        "day", "host", "domain", "mx", "protocol", "cipher", "trust", "level", "outcome", "reason",
+};
+
+/* sql_grouped - what SQLite's own GROUP BY gives for the query */
+static void sql_grouped(sqlite3 *db, const StoreQuery *q, Lines *out) {
+        char sql[1024] = "SELECT ";
+        sqlite3_stmt *st = NULL;
+        bool first = true;
+
+        for (int i = 0; i < 10; i++) {
+                strcat(sql, q->group & (1u << i) ? column_names[i] : "''");
+                strcat(sql, ", ");
+        }
+        strcat(sql, "SUM(count) FROM daily WHERE day >= ?1 AND day <= ?2");
+        if (q->domain)
+                strcat(sql, " AND domain = ?3");
+        if (q->host)
+                strcat(sql, " AND host = ?4");
+        for (int pass = 0; pass < 2; pass++) {
+                strcat(sql, pass == 0 ? " GROUP BY " : " ORDER BY ");
+                first = true;
+                for (int i = 0; i < 10; i++)
+                        if (q->group & (1u << i)) {
+                                strcat(sql, first ? "" : ", ");
+                                strcat(sql, column_names[i]);
+                                first = false;
+                        }
+        }
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, q->from_day, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, q->to_day, -1, SQLITE_STATIC);
+        if (q->domain)
+                sqlite3_bind_text(st, 3, q->domain, -1, SQLITE_STATIC);
+        if (q->host)
+                sqlite3_bind_text(st, 4, q->host, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *v[10];
+
+                for (int i = 0; i < 10; i++)
+                        v[i] = (const char *) sqlite3_column_text(st, i);
+                lines_add(out, v, sqlite3_column_int64(st, 10));
+        }
+        sqlite3_finalize(st);
+}
+
+static size_t next_rand(unsigned *seed, size_t n) {
+        *seed = *seed * 1103515245u + 12345u;
+        return (*seed >> 16) % n;
+}
+
+/* Grouped queries that keep the day are summed from the rows in key order (store_merge.c):
+ * every such grouping, with and without filters, gives what SQLite's GROUP BY gives. */
+static void test_grouping_matches_sql(void **state) {
+        static const char *const hosts[] = { "mta1", "mta2", "" };
+        static const char *const domains[] = { "a.example", "b.example", "c.example", "" };
+        static const char *const mxs[] = { "mx2", "mx1", "" };
+        static const char *const protocols[] = { "TLSv1.3", "TLSv1.2", "" };
+        static const char *const ciphers[] = { "C2", "C1", "" };
+        static const char *const trusts[] = { "Verified", "Trusted", "" };
+        static const char *const levels[] = { "encrypt", "dane", "" };
+        static const char *const outcomes[] = { "tls", "plaintext", "tls_failed" };
+        static const char *const reasons[] = { "", "handshake_failed" };
+        static const StoreQuery filters[] = {
+                { .from_day = "2024-03-01", .to_day = "2024-03-09" },
+                { .from_day = "2024-03-03", .to_day = "2024-03-05", .domain = "b.example" },
+                { .from_day = "2024-03-02", .to_day = "2024-03-08", .host = "mta2" },
+                { .from_day = "2024-03-01", .to_day = "2024-03-09", .domain = "", .host = "" },
+        };
+        Fixture *f = *state;
+        Store *s = open_rw(f);
+        unsigned seed = 12345;
+        sqlite3 *db = NULL;
+        size_t masks = 0;
+
+        assert_int_equal(store_begin(s), 0);
+        for (int i = 0; i < 600; i++) {
+                char day[11];
+                DailyRow row;
+
+                (void) snprintf(day, sizeof(day), "2024-03-%02u", 1 + (unsigned) next_rand(&seed, 9));
+                row.day = day;
+                row.host = hosts[next_rand(&seed, ELEMENTSOF(hosts))];
+                row.domain = domains[next_rand(&seed, ELEMENTSOF(domains))];
+                row.mx = mxs[next_rand(&seed, ELEMENTSOF(mxs))];
+                row.protocol = protocols[next_rand(&seed, ELEMENTSOF(protocols))];
+                row.cipher = ciphers[next_rand(&seed, ELEMENTSOF(ciphers))];
+                row.trust = trusts[next_rand(&seed, ELEMENTSOF(trusts))];
+                row.level = levels[next_rand(&seed, ELEMENTSOF(levels))];
+                row.outcome = outcomes[next_rand(&seed, ELEMENTSOF(outcomes))];
+                row.reason = reasons[next_rand(&seed, ELEMENTSOF(reasons))];
+                row.count = 1 + next_rand(&seed, 50);
+                assert_int_equal(store_add_daily(s, &row), 0);
+        }
+        assert_int_equal(store_commit(s), 0);
+
+        assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        for (unsigned group = 0; group < COL_ALL; group++) {
+                if (!(group & COL_DAY))
+                        continue;       /* the others are still SQLite's GROUP BY */
+                /* every grouping over the whole window, every 7th also with the filters */
+                for (size_t i = 0; i < (group % 7 == 1 ? ELEMENTSOF(filters) : 1); i++) {
+                        Lines want = { 0 }, got = { 0 };
+                        StoreQuery q = filters[i];
+
+                        q.group = group;
+                        sql_grouped(db, &q, &want);
+                        assert_int_equal(store_query_daily(s, &q, lines_row, &got), 0);
+                        assert_true(want.len > 0 || i == 3);
+                        assert_int_equal(got.len, want.len);
+                        if (want.len > 0)
+                                assert_string_equal(got.buf, want.buf);
+                        free(want.buf);
+                        free(got.buf);
+                }
+                masks++;
+        }
+        assert_int_equal(masks, 511);
+        sqlite3_close(db);
+
+        /* A sum past INT64_MAX is refused, as SQLite's SUM() refuses it. */
+        DailyRow big = { .day = "2024-03-10", .host = "h", .domain = "d", .outcome = "tls", .count = INT64_MAX };
+        assert_int_equal(store_add_daily(s, &big), 0);
+        big.cipher = "other";
+        assert_int_equal(store_add_daily(s, &big), 0);
+        StoreQuery q = { .from_day = "2024-03-10", .group = COL_DAY | COL_OUTCOME };
+        Lines l = { 0 };
+        assert_int_equal(store_query_daily(s, &q, lines_row, &l), -EIO);
+        assert_non_null(strstr(store_last_error(s), "overflow"));
+        free(l.buf);
+        s = store_close(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open_creates_and_migrates, setup, teardown),
@@ -583,6 +745,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_upsert_adds, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_grouping_queries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_grouping_matches_sql, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_evidence, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_day_range_and_prune, setup, teardown),
