@@ -15,14 +15,9 @@ set -euo pipefail
 
 src=${MXTLS_SOURCE_ROOT:?}
 bin=${MXTLS_BIN:?}
-if [[ ! -x /lib/systemd/systemd-journal-remote ]]; then
-        echo "systemd-journal-remote is not installed"
-        exit 77
-fi
-if ! command -v python3 >/dev/null; then
-        echo "python3 is not installed"
-        exit 77
-fi
+. "${MXTLS_SOURCE_ROOT:?}/tests/lib.sh"
+need_journal_remote
+need_cmd python3
 tmp=$(mktemp -d)
 mnt=
 cleanup() {
@@ -35,11 +30,6 @@ trap cleanup EXIT
 export TZ=UTC
 messages=${CRASH_MESSAGES:-50000}
 chunks=5
-
-pass=0
-fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-notok() { echo "not ok - $*"; fail=$((fail + 1)); }
 
 mx() {
         "$bin" --config "$tmp/none.yaml" "$@"

@@ -9,27 +9,13 @@ set -euo pipefail
 
 src=${MXTLS_SOURCE_ROOT:?}
 bin=${MXTLS_BIN:?}
-if [[ ! -x /lib/systemd/systemd-journal-remote ]]; then
-        echo "systemd-journal-remote is not installed"
-        exit 77
-fi
-if ! command -v python3 >/dev/null; then
-        echo "python3 is not installed"
-        exit 77
-fi
+. "${MXTLS_SOURCE_ROOT:?}/tests/lib.sh"
+need_journal_remote
+need_cmd python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC
 
-pass=0
-fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-notok() { echo "not ok - $*"; fail=$((fail + 1)); }
-check() {
-        local name=$1
-        shift
-        if "$@"; then ok "$name"; else notok "$name"; fi
-}
 
 : > "$tmp/none.yaml"
 mx() {

@@ -8,10 +8,8 @@ set -euo pipefail
 
 src=${MXTLS_SOURCE_ROOT:?}
 bin=${MXTLS_BIN:?}
-if [[ ! -x /lib/systemd/systemd-journal-remote ]]; then
-        echo "systemd-journal-remote is not installed"
-        exit 77
-fi
+. "${MXTLS_SOURCE_ROOT:?}/tests/lib.sh"
+need_journal_remote
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC

@@ -7,14 +7,9 @@ set -euo pipefail
 
 src=${MXTLS_SOURCE_ROOT:?}
 bin=${MXTLS_BIN:?}
-if [[ ! -x /lib/systemd/systemd-journal-remote ]]; then
-        echo "systemd-journal-remote is not installed"
-        exit 77
-fi
-if ! command -v flock > /dev/null; then
-        echo "flock(1) is not installed"
-        exit 77
-fi
+. "${MXTLS_SOURCE_ROOT:?}/tests/lib.sh"
+need_journal_remote
+need_cmd flock
 tmp=$(mktemp -d)
 holder=
 cleanup() {
