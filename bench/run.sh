@@ -53,7 +53,7 @@ log() { printf '%s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
 if [ ! -f "$build/build.ninja" ]; then
-        meson setup "$build" "$top" -Dbuildtype=release -Dtests=false >/dev/null
+        meson setup "$build" "$top" -Dbuildtype=release -Dtests=disabled -Dbench=true >/dev/null
 fi
 if ! meson introspect --buildoptions "$build" 2>/dev/null | tr '{' '\n' |
      grep '"name": "buildtype"' | grep -q '"value": "release"'; then

@@ -422,7 +422,7 @@ char *config_default_state_file(void) {
                 return p;
         }
         if (geteuid() == 0)
-                return strdup("/var/lib/mxtls/mxtls.db");
+                return strdup(MXTLS_STATEDIR "/mxtls.db");
 
         e = getenv("XDG_STATE_HOME");
         if (e && e[0] == '/')
@@ -434,6 +434,6 @@ char *config_default_state_file(void) {
                 home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
         }
         if (!home)
-                return strdup("/var/lib/mxtls/mxtls.db");
+                return strdup(MXTLS_STATEDIR "/mxtls.db");
         return path_join3(home, "/.local/state", "/mxtls/mxtls.db");
 }

@@ -17,7 +17,7 @@ corpora=${FUZZ_CORPUS_DIR:-$work/corpus}
 expected=(fuzz-parse fuzz-tls-field fuzz-correlate fuzz-policy fuzz-template)
 
 if [ ! -f "$build/build.ninja" ]; then
-        CC=clang meson setup "$build" "$top" -Dfuzz=true -Dtests=false \
+        CC=clang meson setup "$build" "$top" -Dfuzz=true -Dtests=disabled \
                 -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
 fi
 ninja -C "$build" >/dev/null

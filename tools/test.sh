@@ -13,13 +13,13 @@ step() { printf '\n===== %s =====\n' "$*"; }
 
 step "strict build and full suite"
 rm -rf "$out/build-test"
-meson setup "$out/build-test" "$top" -Dwerror=true -Dbuildtype=debugoptimized >/dev/null
+meson setup "$out/build-test" "$top" -Dtests=enabled -Dbench=true -Dwerror=true -Dbuildtype=debugoptimized >/dev/null
 ninja -C "$out/build-test"
 meson test -C "$out/build-test" --print-errorlogs -v --num-processes 2
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
 rm -rf "$out/build-asan"
-meson setup "$out/build-asan" "$top" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+meson setup "$out/build-asan" "$top" -Dtests=enabled -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
         -Dbuildtype=debug >/dev/null
 ninja -C "$out/build-asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
