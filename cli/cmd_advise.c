@@ -48,6 +48,7 @@ static void help(FILE *f) {
                 "  -p, --policy FILE         current map source (default: the --merge file, else\n"
                 "                            policy_file, else smtp_tls_policy_maps via postconf)\n"
                 "  -o, --output FILE         write to FILE atomically instead of standard output\n"
+                "                            (default: advise_file of mxtls.yaml; - is stdout)\n"
                 "  -m, --merge FILE          replace only the '# BEGIN mxtls' .. '# END mxtls' section\n"
                 "                            of FILE (appended when absent); with --format diff,\n"
                 "                            show the change instead\n"
@@ -133,7 +134,7 @@ static int load_policy(Context *ctx, const Args *a, PolicyMap **ret) {
 static int write_out(const char *path, const StrBuf *b, mode_t mode) {
         int r;
 
-        if (!path) {
+        if (!path || strcmp(path, "-") == 0) {
                 if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
                         return log_errno(-EIO, "cannot write to standard output");
                 return 0;
@@ -251,7 +252,7 @@ int cmd_advise(Context *ctx, int argc, char **argv) {
         if (a.merge && a.format != FORMAT_DIFF)
                 r = write_out(a.output ? a.output : a.merge, &out, a.output ? 0644 : mode);
         else
-                r = write_out(a.output, &out, 0644);
+                r = write_out(a.output ? a.output : ctx->config->advise_file, &out, 0644);
         if (r < 0)
                 goto finish;
         summary(res);

@@ -273,6 +273,32 @@ static void summary(Collect *c, bool dry_run, uint64_t elapsed) {
                    dry_run ? ", dry run: nothing stored" : "");
 }
 
+/* check_readable - journal files this user may not read: an error when nothing
+ * matched (the journal only looks quiet), a warning otherwise. A readable
+ * journal without SMTP client records is a quiet host: a notice, no error. */
+static int check_readable(const JournalOptions *o, bool no_records) {
+        _cleanup_free_ char *first = NULL;
+        size_t bad = 0;
+        int r;
+
+        r = journal_unreadable_files(o, &bad, &first);
+        if (r < 0)
+                return log_errno(r, "cannot list the journal files");
+        if (bad > 0 && no_records) {
+                log_error("no Postfix SMTP client records found, and %zu journal file(s) are not readable "
+                          "by this user (%s); run as root or as a member of group systemd-journal",
+                          bad, first ? first : "?");
+                return -EACCES;
+        }
+        if (bad > 0)
+                log_warning("%zu journal file(s) are not readable by this user (%s); their entries are "
+                            "not counted", bad, first ? first : "?");
+        if (no_records)
+                log_notice("no Postfix SMTP client records in the journal yet (no SYSLOG_IDENTIFIER "
+                           "matches the identifier patterns); nothing to collect");
+        return 0;
+}
+
 /* open_sources - the journal (unless only log files are named) and each log file */
 static int open_sources(Context *ctx, const Args *a, Source ***ret, size_t *ret_n) {
         bool want_journal = a->n_directories + a->n_files > 0 || a->n_log_files == 0;
@@ -296,16 +322,13 @@ static int open_sources(Context *ctx, const Args *a, Source ***ret, size_t *ret_
                 r = journal_source_open(&o, &l[n]);
                 if (r >= 0)
                         *ret_n = ++n;
-                if (r == -ENODATA) {
-                        log_error("the journal has no postfix/smtp records (no SYSLOG_IDENTIFIER matches "
-                                  "the identifier patterns); is this the mail host, and may this user read "
-                                  "the system journal (group systemd-journal)?");
-                        return r;
-                }
-                if (r < 0)
+                if (r < 0 && r != -ENODATA)
                         return log_errno(r, "cannot open the %s",
                                          o.files || o.directories ? "journal files" : "local journal");
-                for (char *const *id = journal_source_identifiers(l[n - 1]); id && *id; id++)
+                r = check_readable(&o, r == -ENODATA);
+                if (r < 0)
+                        return r;
+                for (char *const *id = n > 0 ? journal_source_identifiers(l[n - 1]) : NULL; id && *id; id++)
                         log_info("%s: reading SYSLOG_IDENTIFIER=%s", source_key(l[n - 1]), *id);
         }
         for (size_t i = 0; i < a->n_log_files; i++) {
@@ -362,8 +385,8 @@ static int run(Context *ctx, const Args *a) {
                 r = lock_acquire(lock_path, (uint64_t) ctx->config->lock_timeout_seconds * 1000000ULL,
                                  &lock_fd);
                 if (r == -EBUSY) {
-                        log_error("another mxtls collect is running (lock %s held); try again later",
-                                  lock_path);
+                        log_notice("another mxtls collect is running (lock %s held); this run is skipped",
+                                   lock_path);
                         return EXIT_LOCKED;
                 }
                 if (r < 0) {

@@ -193,7 +193,8 @@ static bool check_journal_access(Doctor *d) {
         r = journal_source_open(&o, &s);
         if (r == -ENODATA) {
                 report(d, CHECK_FAIL, remote ? "check the directories key or --directory"
-                                             : "run as root or as a member of systemd-journal",
+                                      : geteuid() != 0 ? "run as root or as a member of systemd-journal"
+                                      : "is systemd-journald running on this host?",
                        "journal: no entries readable by this user%s", remote ? " in the configured directories" : "");
                 return false;
         }
@@ -364,7 +365,9 @@ static void check_store(Doctor *d) {
         if (access(path, F_OK) < 0) {
                 dir = nearest_dir(path);
                 if (!dir || access(dir, W_OK | X_OK) < 0)
-                        report(d, CHECK_FAIL, "run as root, or pass --state FILE in a writable directory",
+                        report(d, CHECK_FAIL, geteuid() != 0 ? "run as root, or pass --state FILE in a "
+                                                               "writable directory"
+                                                             : "pass --state FILE in a writable directory",
                                "store: %s does not exist and cannot be created here (%s)", path,
                                dir ? dir : "no directory");
                 else

@@ -6,7 +6,8 @@
  *                     [--format text|json|prometheus|html] [--top N] [--output FILE]
  * DESCRIPTION
  *        Opens the store read-only, builds the report for the window and
- *        writes it to stdout or, atomically, to --output (mode 0644). Hosts
+ *        writes it to stdout or, atomically, to --output (mode 0644; the
+ *        Prometheus format goes to prometheus_file when configured). Hosts
  *        whose log shows no TLS evidence are warned about on stderr as well.
  */
 #include <errno.h>
@@ -41,7 +42,8 @@ static void help(FILE *f, const Context *ctx) {
                 "  -f, --format FORMAT   text (default), json, prometheus or html\n"
                 "  -n, --top N           list length in text and html, domain series in\n"
                 "                        prometheus (default %u)\n"
-                "  -o, --output FILE     write to FILE atomically (mode 0644) instead of stdout\n"
+                "  -o, --output FILE     write to FILE atomically (mode 0644) instead of stdout;\n"
+                "                        - is stdout (default for prometheus: prometheus_file)\n"
                 "  -h, --help            this help\n",
                 ctx->config->report_days ? ctx->config->report_days : 30,
                 ctx->config->prometheus_top_n ? ctx->config->prometheus_top_n : REPORT_TOP_N_DEFAULT);
@@ -159,6 +161,11 @@ int cmd_report(Context *ctx, int argc, char **argv) {
                 log_error("--days cannot be combined with both --from and --to");
                 return EXIT_USAGE;
         }
+
+        if (!output && format == REPORT_FORMAT_PROMETHEUS)
+                output = ctx->config->prometheus_file;
+        if (output && strcmp(output, "-") == 0)
+                output = NULL;
 
         r = store_open_full(ctx->state_file, STORE_READ_ONLY, &s, &errmsg);
         if (r == -ENOENT) {

@@ -61,11 +61,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -667,6 +669,44 @@ static int identifiers_resolve(JournalSource *js, char *const *patterns) {
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* journal_unreadable_files - journal files of o that this process cannot open */
+int journal_unreadable_files(const JournalOptions *o, size_t *ret_n, char **ret_first) {
+        static const char *const local_dirs[] = { "/var/log/journal", "/run/log/journal" };
+        _cleanup_(strv_freep) char **files = NULL;
+        size_t ndirs = strv_length(o->directories), n = 0, bad = 0;
+        char *first = NULL;
+        int r;
+
+        if (ndirs == 0 && strv_length(o->files) == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(local_dirs); i++) {
+                        r = dir_add_files(local_dirs[i], true, &files, &n);
+                        if (r < 0 && r != -ENOENT && r != -EACCES)
+                                return r;
+                }
+        } else
+                for (size_t i = 0; i < ndirs; i++) {
+                        r = dir_add_files(o->directories[i], true, &files, &n);
+                        if (r < 0 && r != -ENOENT && r != -EACCES)
+                                return r;
+                }
+        for (size_t i = 0; i < n; i++) {
+                int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+                if (fd >= 0) {
+                        (void) close(fd);
+                        continue;
+                }
+                if (errno != EACCES && errno != EPERM)
+                        continue;       /* vanished (rotated) or damaged: sd-journal decides */
+                if (bad++ == 0 && ret_first)
+                        first = TAKE_PTR(files[i]);
+        }
+        *ret_n = bad;
+        if (ret_first)
+                *ret_first = first;
         return 0;
 }
 

@@ -5,12 +5,32 @@
  *        See log.h.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static LogLevel log_level = LOG_LEVEL_NOTICE;
+static int log_to_journal = -1;         /* unknown until the first message */
+
+/* stderr_is_journal - JOURNAL_STREAM names stderr's device and inode (sd-daemon(3)) */
+static bool stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        uintmax_t dev, ino;
+        struct stat st;
+        int used = 0;
+
+        if (!e || sscanf(e, "%ju:%ju%n", &dev, &ino, &used) != 2 || e[used] != '\0')
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (uintmax_t) st.st_dev == dev && (uintmax_t) st.st_ino == ino;
+}
 
 void log_set_level(LogLevel l) {
         log_level = l;
@@ -30,8 +50,21 @@ static void log_vmsg(LogLevel l, const char *suffix, const char *fmt, va_list ap
                 [LOG_LEVEL_DEBUG] = "debug: ",
         };
 
+        /* syslog priorities: LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG */
+        static const int priority[] = {
+                [LOG_LEVEL_ERROR] = 3,
+                [LOG_LEVEL_WARNING] = 4,
+                [LOG_LEVEL_NOTICE] = 5,
+                [LOG_LEVEL_INFO] = 6,
+                [LOG_LEVEL_DEBUG] = 7,
+        };
+
         if (l > log_level)
                 return;
+        if (log_to_journal < 0)
+                log_to_journal = stderr_is_journal();
+        if (log_to_journal)
+                fprintf(stderr, "<%d>", priority[l]);
         fprintf(stderr, "mxtls: %s", prefix[l]);
         vfprintf(stderr, fmt, ap);
         if (suffix)

@@ -9,6 +9,10 @@
  *        Messages go to stderr prefixed "mxtls: ". log_errno() appends
  *        ": strerror(-r)" and returns r (negative), so a caller can log once
  *        and return. Library code (collector/, advisor/) never logs above debug.
+ *        When stderr is the journal (JOURNAL_STREAM names it, as systemd sets
+ *        it for a service), each line starts with its syslog priority, "<3>"
+ *        for errors to "<7>" for debug (sd-daemon(3)), so that journalctl -p
+ *        filters them.
  */
 #pragma once
 

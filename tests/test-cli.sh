@@ -58,5 +58,19 @@ expect_grep bad-config-line "$tmp/err" "bad.yaml:2"
 check report-no-store 1 "$mxtls" --state "$tmp/none.db" report
 expect_grep report-no-store-message "$tmp/err" "mxtls collect"
 
+# stderr connected to the journal (JOURNAL_STREAM names it): syslog priorities
+touch "$tmp/journal-stream"
+stream=$(stat -c '%d:%i' "$tmp/journal-stream")
+JOURNAL_STREAM=$stream "$mxtls" --config "$tmp/bad.yaml" report 2>>"$tmp/journal-stream" >/dev/null
+expect_grep journal-stream-error "$tmp/journal-stream" '^<3>mxtls: error: .*bad.yaml:2'
+: >"$tmp/journal-stream"
+JOURNAL_STREAM=$stream "$mxtls" --state "$tmp/none.db" report --days 7 --from 2024-01-01 --to 2024-01-02 \
+        2>>"$tmp/journal-stream" >/dev/null
+expect_grep journal-stream-usage-error "$tmp/journal-stream" '^<3>mxtls: error: '
+# another stream (stderr is not the journal): no prefix
+: >"$tmp/journal-stream"
+JOURNAL_STREAM=1:2 "$mxtls" --config "$tmp/bad.yaml" report 2>>"$tmp/journal-stream" >/dev/null
+expect_grep journal-stream-other "$tmp/journal-stream" '^mxtls: error: .*bad.yaml:2'
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -565,7 +565,8 @@ static void test_default_state_file(void **state) {
         check_state("/var/lib/private/mxtls:/var/lib/other", "/x", "/home/u", me,
                     "/var/lib/private/mxtls/mxtls.db");
         if (me == 0) {
-                check_state(NULL, "/x/state", "/home/u", 0, "/var/lib/mxtls/mxtls.db");
+                /* root: under the build's localstatedir (/var/lib/mxtls for prefix /usr) */
+                check_state(NULL, "/x/state", "/home/u", 0, MXTLS_STATEDIR "/mxtls.db");
                 me = 65534;     /* the unprivileged branches, as nobody */
         }
         check_state(NULL, "/x/state", "/home/u", me, "/x/state/mxtls/mxtls.db");

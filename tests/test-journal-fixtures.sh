@@ -99,18 +99,62 @@ else
         fail=$((fail + 1))
 fi
 
-# No postfix/smtp records at all: a plain message and a failure exit.
+# No postfix/smtp records at all (a quiet host): a notice, exit 0, and an
+# empty store that report and advise read.
 grep -v 'postfix' "$src/tests/fixtures/reuse.txt" > "$tmp/none.txt" || true
 echo "2024-03-04T08:00:00Z mx1 b1 sshd 42 Accepted publickey for root" >> "$tmp/none.txt"
 bash "$src/tests/make-journal.sh" "$tmp/none.txt" "$tmp/none.journal"
-if ! mx --state "$tmp/none.db" collect --file "$tmp/none.journal" 2> "$tmp/none.log" &&
-   grep -q "the journal has no postfix/smtp records" "$tmp/none.log"; then
-        echo "ok - no postfix records"
+rc=0
+mx --state "$tmp/none.db" collect --file "$tmp/none.journal" 2> "$tmp/none.log" || rc=$?
+if [[ $rc -eq 0 ]] && grep -q "^mxtls: no Postfix SMTP client records in the journal yet" "$tmp/none.log" &&
+   ! grep -q "error:" "$tmp/none.log" && [[ -s $tmp/none.db ]]; then
+        echo "ok - no postfix records: notice, exit 0, store created"
         pass=$((pass + 1))
 else
-        echo "not ok - no postfix records:"
+        echo "not ok - no postfix records (exit $rc):"
         cat "$tmp/none.log"
         fail=$((fail + 1))
+fi
+rc=0
+mx --state "$tmp/none.db" report --format prometheus --output "$tmp/none.prom" 2> "$tmp/none-report.log" || rc=$?
+if [[ $rc -eq 0 ]] && grep -qx 'mxtls_deliveries_total{outcome="tls"} 0' "$tmp/none.prom" &&
+   grep -qx 'mxtls_domains 0' "$tmp/none.prom"; then
+        echo "ok - quiet host: report --format prometheus writes zeros"
+        pass=$((pass + 1))
+else
+        echo "not ok - quiet host prometheus (exit $rc):"
+        cat "$tmp/none-report.log" "$tmp/none.prom" 2>/dev/null || true
+        fail=$((fail + 1))
+fi
+
+rc=0
+mx --state "$tmp/none.db" advise --output "$tmp/none.policy" 2> "$tmp/none-advise.log" || rc=$?
+if [[ $rc -eq 0 && -f $tmp/none.policy ]] && ! grep -qv '^#' "$tmp/none.policy" &&
+   grep -q "^mxtls: 0 entries proposed" "$tmp/none-advise.log"; then
+        echo "ok - quiet host: advise --output writes a map without entries"
+        pass=$((pass + 1))
+else
+        echo "not ok - quiet host advise (exit $rc):"
+        cat "$tmp/none-advise.log" "$tmp/none.policy" 2>/dev/null || true
+        fail=$((fail + 1))
+fi
+
+# The same journal file unreadable for the user: an error naming the file.
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
+        mkdir -p "$tmp/locked" && cp "$tmp/none.journal" "$tmp/locked/" && chmod 0600 "$tmp/locked/none.journal"
+        chmod 0755 "$tmp" "$tmp/locked"
+        rc=0
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+                "$MXTLS_BIN" --state "$tmp/locked/n.db" --config /dev/null collect --dry-run \
+                --directory "$tmp/locked" 2> "$tmp/locked.log" || rc=$?
+        if [[ $rc -eq 1 ]] && grep -q "error: .*not readable by this user ($tmp/locked/none.journal)" "$tmp/locked.log"; then
+                echo "ok - unreadable journal: an error naming the file"
+                pass=$((pass + 1))
+        else
+                echo "not ok - unreadable journal (exit $rc):"
+                cat "$tmp/locked.log"
+                fail=$((fail + 1))
+        fi
 fi
 
 # --dry-run stores nothing but shows the rows.

@@ -11,11 +11,35 @@ fuzz_seconds=${FUZZ_SECONDS:-60}
 
 step() { printf '\n===== %s =====\n' "$*"; }
 
+# check_skips BUILD_DIR - a skipped test is a failure under CI (CI=true): CI
+# machines have every test package (tools/deps.sh --test), so a skip means a
+# missing install step or a broken test, never a pass. Elsewhere skips are
+# listed and allowed.
+check_skips() {
+        local log=$1/meson-logs/testlog.json skipped
+        skipped=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t["result"] == "SKIP":
+        reason = (t.get("stdout") or "").strip().splitlines()
+        print("  %s: %s" % (t["name"], reason[-1] if reason else "(no reason printed)"))
+' "$log")
+        [ -z "$skipped" ] && return 0
+        echo "skipped tests:"
+        echo "$skipped"
+        if [ "${CI:-}" = true ]; then
+                echo "error: tests were skipped under CI; a skip is not a pass" >&2
+                return 1
+        fi
+}
+
 step "strict build and full suite"
 rm -rf "$out/build-test"
 meson setup "$out/build-test" "$top" -Dtests=enabled -Dbench=true -Dwerror=true -Dbuildtype=debugoptimized >/dev/null
 ninja -C "$out/build-test"
 meson test -C "$out/build-test" --print-errorlogs -v --num-processes 2
+check_skips "$out/build-test"
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
 rm -rf "$out/build-asan"
@@ -24,6 +48,7 @@ meson setup "$out/build-asan" "$top" -Dtests=enabled -Dwerror=true -Db_sanitize=
 ninja -C "$out/build-asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C "$out/build-asan" --print-errorlogs --suite unit --suite script --num-processes 2
+check_skips "$out/build-asan"
 
 step "valgrind memcheck"
 meson test -C "$out/build-test" --print-errorlogs --suite unit --setup valgrind --num-processes 2
