@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        advise_merge - maintain the mxtls section of a map; unified diffs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        evidence - per-domain delivery statistics over a window, from the store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        evidence_stats - counters of one domain: name lists, day maps, sums

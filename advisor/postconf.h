@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        postconf - ask Postfix for a main.cf parameter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        report_prometheus - the report in the Prometheus text exposition format

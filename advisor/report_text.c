@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        report_text - the report for a terminal, and helpers for the formatters

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        template - advisor rule sets (policy-templates/NAME.yaml)

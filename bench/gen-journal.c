@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        gen-journal - write a synthetic Postfix journal in export format

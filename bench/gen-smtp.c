@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        gen-smtp - the simulated Postfix SMTP client of the generator

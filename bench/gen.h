@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        gen - synthetic Postfix journal generator, shared declarations

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Benchmark: how close "mxtls collect" gets to the speed of reading the journal.
 #
 #   bench/run.sh [--seed N] [--entries N] [--runs N] [--full-runs N] [--quick] [--profile]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        cmd_advise - mxtls advise: propose smtp_tls_policy_maps entries

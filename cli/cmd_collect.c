@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        cmd_collect - mxtls collect: read new log entries into the store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        cmd_common - option parsing and setup shared by the sub-commands

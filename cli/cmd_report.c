@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        cmd_report - mxtls report: TLS coverage overall, by domain, host and day

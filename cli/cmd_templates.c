@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        cmd_templates - mxtls templates list | show NAME|FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        mxtls - TLS coverage of Postfix outbound mail, from the journal

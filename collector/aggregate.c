@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        aggregate - in-memory daily aggregates of outcomes and TLS evidence

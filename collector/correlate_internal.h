@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        correlate_internal - session table shared by the correlate_*.c files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        journal_position - positions of the journal source, without sd-journal

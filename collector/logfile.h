@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        logfile - a text mail log (syslog or Postfix maillog_file) as a record source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        parse - classify one Postfix log record and dispatch it to a line parser

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        parse - pure parsers for Postfix SMTP client log messages

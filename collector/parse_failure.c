@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        parse_failure - classify TLS failure texts and parse TLS detail lines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        parse_tls_field - parse and format the tls= field of a delivery line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        config - /etc/mxtls/mxtls.yaml, every key optional

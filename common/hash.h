@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        hash - fast 64-bit hashing for in-memory hash tables

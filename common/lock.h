@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        lock - one collect at a time: an exclusive lock beside the store

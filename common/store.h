@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        store - the SQLite store of daily aggregates, state and cursors

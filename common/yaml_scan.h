@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        yaml_scan - check a YAML document against a key tree, with line numbers

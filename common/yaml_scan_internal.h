@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        yaml_scan_internal - scanner state shared by yaml_scan.c and yaml_scan_value.c

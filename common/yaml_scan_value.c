@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        yaml_scan_value - check one value of a scanned YAML document

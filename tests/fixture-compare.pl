@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # fixture-compare.pl - expected and reported counts in one comparable form.
 #
 #   fixture-compare.pl expect FIXTURE...   counts from the "#expect" lines

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # gen-load.pl - write a large fixture (make-journal.sh format) of outbound mail:
 # many destination domains, several hosts and boots, TLS, cleartext, TLS
 # failures and connection failures, interleaved sessions.

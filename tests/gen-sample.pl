@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # gen-sample.pl - write tests/fixtures/sample.txt: one day of outbound mail
 # of a small Postfix host, with an "#expect" line before every delivery.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared prelude of the script tests; source it after `set -euo pipefail`.
 #   need_journal_remote      exit 77 (skip) without systemd-journal-remote
 #   need_cmd NAME...         exit 77 (skip) when a command is missing

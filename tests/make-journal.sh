@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # make-journal.sh - turn a text fixture into a journal file, journal export
 # format or classic syslog text.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # sample-journal.sh OUTDIR - build OUTDIR/sample.journal from tests/fixtures/sample.txt,
 # a day of outbound mail of a small Postfix host, moved to end in the last day so
 # that `mxtls report` shows it:

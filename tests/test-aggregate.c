@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        test-aggregate - daily aggregates, interning, evidence and flush

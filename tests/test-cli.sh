@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Global options and dispatch of the mxtls command line.
 set -u
 mxtls=${MXTLS_BIN:?MXTLS_BIN not set}

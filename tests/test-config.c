@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        test-config - mxtls.yaml loading: defaults, every key, errors with lines

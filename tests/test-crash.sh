@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-crash - "mxtls collect" killed with SIGKILL at many points (while
 # reading, while writing the transaction, while checkpointing it into the
 # database file) never loses or double counts a delivery: after each kill the

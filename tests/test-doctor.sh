@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-doctor - "mxtls doctor" against a journal fixture, with stand-ins for
 # postconf and systemctl on $PATH: each check says ok/warn/FAIL with a hint,
 # and the exit status is 1 exactly when a check failed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-e2e-postfix.sh - end to end: a real Postfix logging into a real journald
 #
 # A private mount and network namespace holds everything the test runs:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-faults - journal faults: files rotated and vacuumed between runs (the
 # saved cursor gone: a warning with the time gap, exact counts of what is
 # still there, nothing counted twice), truncated and corrupted journal files

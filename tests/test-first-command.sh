@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test-first-command - the README's first command on a fresh Debian 12 system.
 #
 # A minimal Debian 12 root file system (mmdebstrap --variant=minbase, from the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-hostile - log content written by strangers goes through the whole
 # pipeline (journal file -> collect -> report json/text/prometheus/html ->
 # advise -> postmap, and audit) without crashing and without reaching any

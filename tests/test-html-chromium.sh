@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-html-chromium - the HTML report as a real browser sees it
 #
 # Builds a sample store (test-report --make-store), writes the HTML report with

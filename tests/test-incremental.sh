@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-incremental - the same records collected in one run and in many runs give
 # identical reports. The journal is built up one record at a time (so runs split
 # between every TLS line and its delivery, and pending sessions cross runs), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-install - "meson install" into a DESTDIR puts every file in its place,
 # the installed binary runs, and an existing /etc/mxtls/mxtls.yaml is kept.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-journal-fixtures - each fixture goes through a real journal file (and a
 # text log), `mxtls collect` and `mxtls report --format json`; the per-domain
 # counts must equal those declared by the fixture's "#expect" lines

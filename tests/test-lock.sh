@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-lock - one collect at a time: a second collect waits for the lock at most
 # lock_timeout_seconds, then exits 75 with a clear message and stores nothing;
 # two collects started together both succeed one after the other and count

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        test-logfile - the text log record source: lines, limits, positions, rotation

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-man - mxtls(1) and mxtls.yaml(5) render without warnings, document every
 # command, option and key, and agree with "mxtls [COMMAND] --help".
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-postmap - "mxtls advise" output and merge results go through a real
 # postmap(1) without a warning, and postmap -q returns the proposed policies.
 # The store is built by "mxtls collect" from a generated syslog file.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # test-systemd-units - the collect service and timer: content, systemd-analyze
 # verify (no warnings, man pages found) and the offline security exposure.
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        test-util - bounded strings, checked numbers, days, atomic writes

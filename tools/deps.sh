@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the Debian packages mxtls needs (tools/debian-packages.txt).
 #   tools/deps.sh          build and run
 #   tools/deps.sh --test   also everything the test suite uses

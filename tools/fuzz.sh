@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the libFuzzer targets with clang (ASan+UBSan) and run each for a bounded
 # time with seed corpora and dictionaries taken from the tree.
 #   tools/fuzz.sh [SECONDS_PER_TARGET]      (default 60)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build mxtls, collect the local journal and print the TLS coverage report.
 # When the local journal has no postfix/smtp records, say so and show the same
 # job on the bundled sample journal instead, labelled as sample data.

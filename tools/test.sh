@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole test suite. CI runs exactly this (via .ci/run):
 #  1. strict build (warnings are errors), every unit, script and end-to-end test;
 #  2. the unit and script tests again under AddressSanitizer + UndefinedBehaviorSanitizer;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 #
 # NAME
 #        e2e.py - scenario, expectations and checks of the end-to-end test

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 #
 # NAME
 #        receiver.py - SMTP receivers for the end-to-end test

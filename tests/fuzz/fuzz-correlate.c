@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        fuzz-correlate - libFuzzer target for the correlation feed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        fuzz-parse - libFuzzer target for parse_record() and the syslog adapter

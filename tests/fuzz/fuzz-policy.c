@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        fuzz-policy - libFuzzer target for the tls_policy map reader and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        fuzz-template - libFuzzer target for the YAML template loader

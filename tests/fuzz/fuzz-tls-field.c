@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NAME
  *        fuzz-tls-field - libFuzzer target for the tls= grammar
