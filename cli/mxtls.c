@@ -46,14 +46,14 @@ static void help(FILE *f) {
                 "\n"
                 "Global options:\n"
                 "  -c, --config FILE  configuration file (default %s)\n"
-                "  -s, --state FILE   store file (default /var/lib/mxtls/mxtls.db as root)\n"
+                "  -s, --state FILE   store file (default %s as root)\n"
                 "  -v, --verbose      more messages (repeat for debug)\n"
                 "  -q, --quiet        only errors\n"
                 "  -h, --help         this help; 'mxtls COMMAND --help' for a command\n"
                 "      --version      print the version\n"
                 "\n"
                 "See mxtls(1) and mxtls.yaml(5).\n",
-                CONFIG_DEFAULT_PATH);
+                CONFIG_DEFAULT_PATH, MXTLS_STATEDIR "/mxtls.db");
 }
 
 int main(int argc, char **argv) {
