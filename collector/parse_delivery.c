@@ -22,8 +22,10 @@
  *            status   = "sent" / "deferred" / "bounced" / "SOFTBOUNCE" / "deliverable"
  *                     / "undeliverable" / "undeliverable-but-not-cached" / "expired"
  *
- *        rcpt ends at the first ">, " that is followed by "orig_to=<" or
- *        "relay=". Field values end at the next ", ". The reason runs to the
+ *        rcpt and orig end at the first ">" outside double quotes (a quoted
+ *        local part may hold ">, relay=..."; see delivery_addr_end()), which
+ *        must be followed by ", orig_to=<" or ", relay=". Field values end at
+ *        the next ", ". The reason runs to the
  *        end of the message; a missing ")" means the record was cut at the
  *        2000-byte syslog limit and sets reason_truncated.
  *
@@ -39,22 +41,42 @@
 #include "parse.h"
 #include "parse_util.h"
 
-/* delivery_addr_end - offset of the ">" that ends an address, or SIZE_MAX */
+/*
+ * delivery_addr_end - offset of the ">" that ends an address, or SIZE_MAX
+ *
+ * Postfix logs addresses in external form (quote_822_local()): a local part
+ * that needs it is quoted, and inside the quotes any byte may stand but an
+ * unescaped '"'; "\"" and "\\" are escapes. The sender chooses those bytes,
+ * so the address ends at the first '>' outside quotes, never at a ">, relay="
+ * inside them. That '>' must be followed by ", relay=" (or ", orig_to=<" for
+ * the recipient): anything else is a malformed line, not a guess.
+ */
 static size_t delivery_addr_end(Span s, bool allow_orig_to) {
-        size_t off = 0;
+        bool quoted = false;
 
-        for (;;) {
-                size_t i = SP_FIND(sp_from(s, off), ">, ");
+        for (size_t i = 0; i < s.n; i++) {
+                char c = s.p[i];
                 Span after;
 
-                if (i == SIZE_MAX)
-                        return SIZE_MAX;
-                i += off;
-                after = sp_from(s, i + 3);
-                if (SP_PREFIX(after, "relay=") || (allow_orig_to && SP_PREFIX(after, "orig_to=<")))
+                if (quoted) {
+                        if (c == '\\')
+                                i++;            /* the escaped byte, whatever it is */
+                        else if (c == '"')
+                                quoted = false;
+                        continue;
+                }
+                if (c == '"') {
+                        quoted = true;
+                        continue;
+                }
+                if (c != '>')
+                        continue;
+                after = sp_from(s, i + 1);
+                if (SP_PREFIX(after, ", relay=") || (allow_orig_to && SP_PREFIX(after, ", orig_to=<")))
                         return i;
-                off = i + 1;
+                return SIZE_MAX;
         }
+        return SIZE_MAX;
 }
 
 static bool delivery_is_secs(Span v) {

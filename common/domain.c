@@ -49,15 +49,25 @@ bool domain_is_valid(const char *s, size_t n) {
         return labels + 1 >= 2;
 }
 
-/* domain_from_address - lower-cased part after the last '@' */
+/* domain_from_address - lower-cased part after the last '@' outside double quotes
+ * (a quoted local part, "\"" and "\\" escaped inside, may hold '@' itself) */
 int domain_from_address(const char *addr, size_t n, char *buf, size_t bufsz) {
         const char *at = NULL;
+        bool quoted = false;
 
         if (bufsz > 0)
                 buf[0] = '\0';
-        for (size_t i = 0; i < n; i++)
-                if (addr[i] == '@')
+        for (size_t i = 0; i < n; i++) {
+                if (quoted) {
+                        if (addr[i] == '\\')
+                                i++;
+                        else if (addr[i] == '"')
+                                quoted = false;
+                } else if (addr[i] == '"')
+                        quoted = true;
+                else if (addr[i] == '@')
                         at = addr + i;
+        }
         if (!at || at + 1 >= addr + n)
                 return -EINVAL;
 

@@ -10,7 +10,7 @@
  *        no leading/trailing hyphen), 1..63 bytes per label, at least two labels,
  *        253 bytes in all, an optional single trailing dot is rejected. Anything
  *        that reaches a policy file must pass it.
- *        domain_from_address() takes the part after the last '@' of an address
+ *        domain_from_address() takes the part after the last '@' outside quotes of an address
  *        (angle brackets already removed) and lower-cases it into buf.
  *        addr_is_loopback() is true for 127.0.0.0/8, ::1 and ::ffff:127.x.
  */

@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC
 
-fixtures=(reuse tls-field instances hostile sample)
+fixtures=(reuse tls-field instances hostile sample forged)
 paths=()
 for f in "${fixtures[@]}"; do
         paths+=("$src/tests/fixtures/$f.txt")

@@ -475,6 +475,29 @@ static const Row delivery_rows[] = {
         { SMTP, "67989A74692: to=<\xff\xfe@remote.example>, relay=x[192.0.2.1]:25, delay=0, status=sent "
                 "(\xc3\x28 ok)", 1, "to=\xff\xfe@remote.example|reason=\xc3\x28 ok" },
         { SMTP, "67989A74692: to=<>, relay=x[192.0.2.1]:25, delay=0, status=sent (ok)", 1, "to=" },
+        /* a quoted local part (quote_822_local(), §2.1) cannot forge the fields after it */
+#define FORGED "x@victim.example>, relay=mx.victim.example[192.0.2.1]:25, delay=0.1, tls=encrypt, " \
+                "dsn=2.0.0, status=sent (ok)"
+        { SMTP, "67989A74692: to=<\"" FORGED "\"@attacker.example>, relay=mx.attacker.example[198.51.100.7]:25, "
+                "delay=1, delays=0/0/0.5/0.5, tls=may, dsn=5.1.1, status=bounced (host mx.attacker.example"
+                "[198.51.100.7] said: 550 5.1.1 no such user)", 1,
+          "to=\"" FORGED "\"@attacker.example|relay=mx.attacker.example[198.51.100.7]:25|"
+          "peer=mx.attacker.example[198.51.100.7]:25|delay=1|tls=may|dsn=5.1.1|status=bounced" },
+        { SMTP, "67989A74692: to=<\"" FORGED "\"@attacker.example>, orig_to=<\"" FORGED "\"@attacker.example>, "
+                "relay=mx.attacker.example[198.51.100.7]:25, delay=1, status=deferred (x)", 1,
+          "orig_to=\"" FORGED "\"@attacker.example|relay=mx.attacker.example[198.51.100.7]:25|status=deferred" },
+        /* escapes: \" does not end the quotes, \\ does not escape the closing quote */
+        { SMTP, "67989A74692: to=<\"a\\\">, relay=f[192.0.2.9]:25, delay=0, status=sent (ok)\"@x.example>, "
+                "relay=r[192.0.2.1]:25, delay=2, status=deferred (no)", 1,
+          "to=\"a\\\">, relay=f[192.0.2.9]:25, delay=0, status=sent (ok)\"@x.example|relay=r[192.0.2.1]:25|"
+          "delay=2|status=deferred" },
+        { SMTP, "67989A74692: to=<\"a\\\\\">, relay=r[192.0.2.1]:25, delay=2, status=deferred (no)", 1,
+          "to=\"a\\\\\"|relay=r[192.0.2.1]:25|status=deferred" },
+        /* an unterminated quote never ends the address; an unquoted '>' must end it */
+        { SMTP, "67989A74692: to=<\"" FORGED, -EBADMSG, NULL },
+        { SMTP, "67989A74692: to=<a>b@x.example>, relay=r[192.0.2.1]:25, delay=0, status=sent (ok)", -EBADMSG,
+          NULL },
+#undef FORGED
         /* malformed */
         { SMTP, QD "conn_use=4294967296, delay=0, status=sent (ok)", -EBADMSG, NULL },
         { SMTP, QD "conn_use=99999999999999999999999, delay=0, status=sent (ok)", -EBADMSG, NULL },

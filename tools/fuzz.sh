@@ -15,7 +15,7 @@ build=${FUZZ_BUILD_DIR:-$top/build-fuzz}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 corpora=${FUZZ_CORPUS_DIR:-$work/corpus}
-expected=(fuzz-parse fuzz-tls-field fuzz-correlate fuzz-policy fuzz-template)
+expected=(fuzz-parse fuzz-tls-field fuzz-correlate fuzz-policy fuzz-template fuzz-address fuzz-syslog-line)
 
 if [ ! -f "$build/build.ninja" ]; then
         CC=clang meson setup "$build" "$top" -Dfuzz=true -Dtests=disabled \
@@ -23,7 +23,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" >/dev/null
 
-mkdir -p "$corpora"/{parse,tls-field,correlate,policy,template}
+mkdir -p "$corpora"/{parse,tls-field,correlate,policy,template,address,syslog-line}
 
 # fuzz-parse: one byte choosing the program, then a MESSAGE, for every record
 # of the fixtures. fuzz-correlate: the records of each fixture as "P MESSAGE"
@@ -70,6 +70,22 @@ for t in may may:none '!encrypt' 'dane?' dane:encrypt halfdane 'unknown?' 'may/r
         printf '%s' "$t" >"$corpora/tls-field/t$n"
 done
 
+# fuzz-address: local parts (the first byte also picks whether orig_to= is there)
+n=0
+for l in 'john smith' 'x@victim.example>, relay=mx.victim.example[192.0.2.1]:25, tls=encrypt, status=sent (ok)' \
+         'a"b' 'a\b' '">, relay=' 'plain' '' '@' '"@"@"'; do
+        n=$((n + 1))
+        printf '%s' "$l" >"$corpora/address/a$n"
+done
+# fuzz-syslog-line: one context byte (zone and year rule), then each fixture
+# record as a syslog line
+for f in "$top"/tests/fixtures/*.txt; do
+        bash "$top/tests/make-journal.sh" --syslog "$f" 2>/dev/null | head -200 | awk -v d="$corpora/syslog-line" -v f="${f##*/}" '
+                { c = substr("ABCDEFGHIJKLMNOPQRSTUVWXYZ", NR % 26 + 1, 1); o = d "/" f "." NR; printf "%s%s", c, $0 > o; close(o) }'
+done
+printf '%s' 'A<22>2024-03-07T11:00:00.123456+01:00 mx1 postfix/smtp[4242]: 3C4D5E6F70: to=<a@b.example>, relay=none, delay=0, status=deferred (x)' >"$corpora/syslog-line/rfc3339"
+printf '%s' 'BMar  7 11:00:00 mx1 postfix-out/smtp[1]: Trusted TLS connection established to x[192.0.2.1]:25: TLSv1.3 with cipher A (1/1 bits)' >"$corpora/syslog-line/rfc3164"
+
 cp "$top"/policy-templates/*.yaml "$corpora/template/" 2>/dev/null || true
 cp "$top"/tests/e2e/*.yaml "$corpora/template/" 2>/dev/null || true
 cp "$top"/tests/data/*policy* "$corpora/policy/" 2>/dev/null || true
@@ -111,6 +127,9 @@ dict "$work/parse.dict" "TLS connection established to " "TLS connection reused 
         "TLS is required, but was not offered" "Server certificate not verified" \
         "warning: " "orig_to=<" ", conn_use=" "may:none" "!encrypt" "dane?"
 cp "$work/parse.dict" "$work/correlate.dict"
+dict "$work/address.dict" '"' '\\' ">, relay=" ">, orig_to=<" ", tls=encrypt" ", status=sent (ok)" "@" ">"
+dict "$work/syslog-line.dict" "postfix/smtp[" "]: " "Jan " "Dec 31 23:59:59 " "2024-03-07T11:00:00" \
+        ".123456" "+01:00" "Z" "<22>" " mx1 " "last message repeated 2 times" ": to=<" ">, relay="
 dict "$work/tls-field.dict" "may" "none" "encrypt" "dane" "dane-only" "verify" "secure" "fingerprint" \
         "halfdane" "requiretls" "nocertmatch" "unknown" ":" "/" "!" "?" "(" ")"
 dict "$work/policy.dict" " encrypt" " secure" " verify" " dane" " dane-only" " may" " none" \
