@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,130 +37,187 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "store.h"
 #include "store_merge.h"
+#include "store_private.h"
 
-#define STORE_APPLICATION_ID 0x6d78746c         /* "mxtl" */
-#define QUERY_CACHE_SIZE 24
-#define N_COLUMNS 10
-#define STORE_WRITE_CACHE_KIB_NEG -16384        /* page cache of a read-write connection: 16 MiB */
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
+/* store_day_is_valid - a YYYY-MM-DD day, digits where the digits go */
+bool store_day_is_valid(const char *d) {
+        if (!d || strlen(d) != 10)
+                return false;
+        for (size_t i = 0; i < 10; i++)
+                if (i == 4 || i == 7 ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+                        return false;
+        return true;
+}
 
-typedef struct Migration {
-        int version;
-        const char *description;
-        const char *sql;
-} Migration;
+/* store_prepare - the cached statement for id, prepared from sql on first use */
+int store_prepare(Store *s, StmtId id, const char *sql, sqlite3_stmt **ret) {
+        int rc;
 
-/* Append new versions at the end; never edit a released one. */
-static const Migration migrations[] = {
-        {
-                1, "initial schema",
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                "  version INTEGER PRIMARY KEY,"
-                "  description TEXT NOT NULL,"
-                "  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));"
-                "CREATE TABLE daily ("
-                "  day TEXT NOT NULL, host TEXT NOT NULL, domain TEXT NOT NULL,"
-                "  mx TEXT NOT NULL, protocol TEXT NOT NULL, cipher TEXT NOT NULL,"
-                "  trust TEXT NOT NULL, level TEXT NOT NULL, outcome TEXT NOT NULL,"
-                "  reason TEXT NOT NULL, count INTEGER NOT NULL,"
-                "  PRIMARY KEY (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason)"
-                ") WITHOUT ROWID;"
-                /* Per-domain lookups (report --domain, advise, audit). A window is a
-                 * primary key range; a host filter scans the window, like a report. */
-                "CREATE INDEX daily_domain_day ON daily (domain, day);"
-                "CREATE TABLE evidence ("
-                "  day TEXT NOT NULL, host TEXT NOT NULL,"
-                "  deliveries INTEGER NOT NULL DEFAULT 0,"
-                "  tls_lines INTEGER NOT NULL DEFAULT 0,"
-                "  tls_fields INTEGER NOT NULL DEFAULT 0,"
-                "  PRIMARY KEY (day, host)) WITHOUT ROWID;"
-                "CREATE TABLE state (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
-        },
-};
+        if (!s->stmt[id]) {
+                rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL);
+                if (rc != SQLITE_OK)
+                        return store_fail_sqlite(s, rc, "cannot prepare statement");
+        }
+        *ret = s->stmt[id];
+        return 0;
+}
 
-_Static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION,
-               "STORE_SCHEMA_VERSION must match the last migration");
+/* store_finish - reset a cached statement after use */
+void store_finish(sqlite3_stmt *st) {
+        (void) sqlite3_reset(st);
+        (void) sqlite3_clear_bindings(st);
+}
 
-typedef enum StmtId {
-        STMT_BEGIN,
-        STMT_COMMIT,
-        STMT_ROLLBACK,
-        STMT_ADD_DAILY,
-        STMT_ADD_EVIDENCE,
-        STMT_SET_STATE,
-        STMT_GET_STATE,
-        STMT_DELETE_STATE,
-        STMT_PRUNE_DAILY,
-        STMT_PRUNE_EVIDENCE,
-        STMT_DAY_RANGE,
-        _STMT_MAX,
-} StmtId;
+/* store_step_done - run a statement that returns no rows */
+int store_step_done(Store *s, sqlite3_stmt *st, const char *what) {
+        int rc = sqlite3_step(st), r = 0;
 
-static const char *const stmt_sql[_STMT_MAX] = {
-        [STMT_BEGIN] = "BEGIN IMMEDIATE",
-        [STMT_COMMIT] = "COMMIT",
-        [STMT_ROLLBACK] = "ROLLBACK",
-        [STMT_ADD_DAILY] =
-                "INSERT INTO daily (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason, count)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                " ON CONFLICT (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason)"
-                " DO UPDATE SET count = count + excluded.count",
-        [STMT_ADD_EVIDENCE] =
-                "INSERT INTO evidence (day, host, deliveries, tls_lines, tls_fields) VALUES (?1, ?2, ?3, ?4, ?5)"
-                " ON CONFLICT (day, host) DO UPDATE SET deliveries = deliveries + excluded.deliveries,"
-                " tls_lines = tls_lines + excluded.tls_lines, tls_fields = tls_fields + excluded.tls_fields",
-        [STMT_SET_STATE] = "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
-        [STMT_GET_STATE] = "SELECT value FROM state WHERE key = ?1",
-        [STMT_DELETE_STATE] = "DELETE FROM state WHERE key = ?1",
-        [STMT_PRUNE_DAILY] = "DELETE FROM daily WHERE day < ?1",
-        [STMT_PRUNE_EVIDENCE] = "DELETE FROM evidence WHERE day < ?1",
-        [STMT_DAY_RANGE] = "SELECT MIN(day), MAX(day) FROM daily",
-};
+        if (rc != SQLITE_DONE)
+                r = store_fail_sqlite(s, rc, what);
+        store_finish(st);
+        return r;
+}
 
-/* Daily columns in primary key order; bit i of a StoreColumn mask is column i. */
-static const char *const column_names[N_COLUMNS] = {
-        "day", "host", "domain", "mx", "protocol", "cipher", "trust", "level", "outcome", "reason",
-};
+/* store_step_bound - run a statement whose parameters were bound with result rc */
+int store_step_bound(Store *s, sqlite3_stmt *st, int rc, const char *bind_what, const char *what) {
+        if (rc != SQLITE_OK) {
+                store_finish(st);
+                return store_fail_sqlite(s, rc, bind_what);
+        }
+        return store_step_done(s, st, what);
+}
 
-#define QKEY_FROM       (1u << 10)
-#define QKEY_TO         (1u << 11)
-#define QKEY_DOMAIN     (1u << 12)
-#define QKEY_HOST       (1u << 13)
-#define QKEY_EVIDENCE   (1u << 14)
-#define QKEY_UNMERGED   (1u << 15)
+/* store_exec - run SQL text without parameters (pragmas, schema) */
+int store_exec(Store *s, const char *sql, const char *what) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-typedef struct CachedQuery {
-        unsigned key;
-        sqlite3_stmt *stmt;
-} CachedQuery;
+        if (rc != SQLITE_OK)
+                return store_fail_sqlite(s, rc, what);
+        return 0;
+}
 
-struct Store {
-        sqlite3 *db;
-        char *path;
-        StoreMode mode;
-        sqlite3_stmt *stmt[_STMT_MAX];
-        CachedQuery queries[QUERY_CACHE_SIZE];
-        size_t queries_next;            /* round-robin replacement */
-        int error_rc;                   /* extended SQLite code of the last failure, or 0 */
-        int error_errno;                /* the system errno under it, or 0 */
-        char error[512];
-};
+/* store_bind_text - bind a string; NULL is stored as "" */
+int store_bind_text(sqlite3_stmt *st, int i, const char *v) {
+        return sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
 
-/* How a read-only Store reaches the file; see store_connect_read(). */
-typedef enum StoreAccess {
-        ACCESS_SHARED,                  /* the normal way: wal-index in the shared -shm file */
-        ACCESS_PRIVATE,                 /* exclusive lock, wal-index on the heap, no -shm */
-        ACCESS_IMMUTABLE,               /* no lock, no -wal/-shm: only while the -wal is empty */
-        ACCESS_ROLLBACK,                /* read-write, to roll back a hot journal; query_only */
-} StoreAccess;
+/* store_bind_u64 - bind a count, SQLITE_RANGE past INT64_MAX */
+int store_bind_u64(sqlite3_stmt *st, int i, uint64_t v) {
+        if (v > INT64_MAX)
+                return SQLITE_RANGE;
+        return sqlite3_bind_int64(st, i, (sqlite3_int64) v);
+}
 
-static void sqlite3_finalizep(sqlite3_stmt **p) {
-        if (*p)
-                (void) sqlite3_finalize(*p);
+/* store_close - close the connection (rolling back an open transaction) and free s */
+Store *store_close(Store *s) {
+        if (!s)
+                return NULL;
+        store_disconnect(s);
+        free(s->path);
+        free(s);
+        return NULL;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close)
+
+/* store_open_mode - allocate, connect, check and migrate; on failure a copy of the message */
+static int store_open_mode(const char *path, StoreMode mode, Store **ret, char **reterr_message) {
+        _cleanup_(store_closep) Store *s = NULL;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->mode = mode;
+        s->path = strdup(path);
+        if (!s->path)
+                return -ENOMEM;
+
+        r = mode == STORE_READ_ONLY ? store_connect_read(s) : store_connect_write(s);
+        if (r > 0) {
+                if (mode == STORE_READ_ONLY) {
+                        /* An older schema: upgrade it through a writable connection if we may. */
+                        _cleanup_(store_closep) Store *w = NULL;
+
+                        r = store_open_mode(path, STORE_READ_WRITE, &w, reterr_message);
+                        if (r < 0)
+                                return r;
+                        w = store_close(w);
+                        return store_open_mode(path, STORE_READ_ONLY, ret, reterr_message);
+                }
+                r = store_migrate(s);
+        }
+        if (r < 0) {
+                if (reterr_message)
+                        *reterr_message = strdup(s->error[0] ? s->error : strerror(-r));
+                return r;
+        }
+
+        s->error[0] = '\0';
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+/* store_open_full - open or create the store; *reterr_message says why it failed */
+int store_open_full(const char *path, StoreMode mode, Store **ret, char **reterr_message) {
+        if (!path || !*path || !ret)
+                return -EINVAL;
+        if (mode != STORE_READ_ONLY && mode != STORE_READ_WRITE)
+                return -EINVAL;
+        return store_open_mode(path, mode, ret, reterr_message);
+}
+
+/* store_open - the same, without the message */
+int store_open(const char *path, StoreMode mode, Store **ret) {
+        return store_open_full(path, mode, ret, NULL);
+}
+
+/* store_path - the file name the Store was opened with */
+const char *store_path(const Store *s) {
+        return s ? s->path : NULL;
+}
+
+/* store_mode - read-only or read-write */
+StoreMode store_mode(const Store *s) {
+        return s ? s->mode : STORE_READ_ONLY;
+}
+
+/* store_set_busy_timeout - how long to wait for another connection's lock */
+int store_set_busy_timeout(Store *s, unsigned msec) {
+        if (!s)
+                return -EINVAL;
+        return store_errno(s->db, sqlite3_busy_timeout(s->db, msec > INT_MAX ? INT_MAX : (int) msec));
+}
+
+/* store_run - one fixed statement that returns no rows */
+static int store_run(Store *s, StmtId id, const char *sql, const char *what) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = store_prepare(s, id, sql, &st);
+        if (r < 0)
+                return r;
+        return store_step_done(s, st, what);
+}
+
+/* store_begin - BEGIN IMMEDIATE: take the write lock now */
+int store_begin(Store *s) {
+        return store_run(s, STMT_BEGIN, "BEGIN IMMEDIATE", "cannot begin a transaction");
+}
+
+/* store_commit - make the transaction's writes durable and visible */
+int store_commit(Store *s) {
+        return store_run(s, STMT_COMMIT, "COMMIT", "cannot commit");
+}
+
+/* store_rollback - undo the open transaction; 0 when there is none */
+int store_rollback(Store *s) {
+        if (s && sqlite3_get_autocommit(s->db))
+                return 0;               /* nothing to roll back (SQLite may have done it already) */
+        return store_run(s, STMT_ROLLBACK, "ROLLBACK", "cannot roll back");
 }
 
 /* store_system_errno - the errno under an SQLite failure, 0 when SQLite keeps none */
@@ -188,7 +244,7 @@ static bool sys_errno_is_kept(int sys) {
 }
 
 /* store_errno - map an SQLite result code (extended or not) to a negative errno */
-static int store_errno(sqlite3 *db, int rc) {
+int store_errno(sqlite3 *db, int rc) {
         int sys = store_system_errno(db, rc);
 
         switch (rc & 0xff) {
@@ -235,9 +291,8 @@ static int store_errno(sqlite3 *db, int rc) {
         }
 }
 
-static int store_fail(Store *s, int r, const char *fmt, ...) _printf_(3, 4);
 /* store_fail - remember a human message for store_last_error(), return r */
-static int store_fail(Store *s, int r, const char *fmt, ...) {
+int store_fail(Store *s, int r, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
@@ -253,7 +308,7 @@ static bool rc_is_shm(int rc) {
 }
 
 /* store_fail_sqlite - error from the last SQLite call on the connection */
-static int store_fail_sqlite(Store *s, int rc, const char *what) {
+int store_fail_sqlite(Store *s, int rc, const char *what) {
         const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
         int sys = store_system_errno(s->db, rc), r = store_errno(s->db, rc);
 
@@ -270,66 +325,57 @@ static int store_fail_sqlite(Store *s, int rc, const char *what) {
         return store_fail(s, r, "%s: %s: %s (%s)", s->path, what, strerror(sys), msg);
 }
 
+/* store_error_is_space - did the last failure come from a full file system or the -shm file? */
+bool store_error_is_space(const Store *s) {
+        return rc_is_shm(s->error_rc) || (s->error_rc & 0xff) == SQLITE_FULL ||
+               ((s->error_rc & 0xff) == SQLITE_IOERR && (s->error_errno == ENOSPC || s->error_errno == EDQUOT));
+}
+
+/* store_last_error - the message of the last failure on s */
 const char *store_last_error(const Store *s) {
         if (!s)
                 return "no store";
         return s->error[0] ? s->error : "no error";
 }
 
-static bool day_is_valid(const char *d) {
-        if (!d || strlen(d) != 10)
-                return false;
-        for (size_t i = 0; i < 10; i++)
-                if (i == 4 || i == 7 ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
-                        return false;
-        return true;
-}
+#define STORE_APPLICATION_ID 0x6d78746c         /* "mxtl" */
 
-/* store_prepare - the cached statement for id, prepared on first use */
-static int store_prepare(Store *s, StmtId id, sqlite3_stmt **ret) {
-        int rc;
+typedef struct Migration {
+        int version;
+        const char *description;
+        const char *sql;
+} Migration;
 
-        if (!s->stmt[id]) {
-                rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL);
-                if (rc != SQLITE_OK)
-                        return store_fail_sqlite(s, rc, "cannot prepare statement");
-        }
-        *ret = s->stmt[id];
-        return 0;
-}
+/* Append new versions at the end; never edit a released one. */
+static const Migration migrations[] = {
+        {
+                1, "initial schema",
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "  version INTEGER PRIMARY KEY,"
+                "  description TEXT NOT NULL,"
+                "  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));"
+                "CREATE TABLE daily ("
+                "  day TEXT NOT NULL, host TEXT NOT NULL, domain TEXT NOT NULL,"
+                "  mx TEXT NOT NULL, protocol TEXT NOT NULL, cipher TEXT NOT NULL,"
+                "  trust TEXT NOT NULL, level TEXT NOT NULL, outcome TEXT NOT NULL,"
+                "  reason TEXT NOT NULL, count INTEGER NOT NULL,"
+                "  PRIMARY KEY (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason)"
+                ") WITHOUT ROWID;"
+                /* Per-domain lookups (report --domain, advise, audit). A window is a
+                 * primary key range; a host filter scans the window, like a report. */
+                "CREATE INDEX daily_domain_day ON daily (domain, day);"
+                "CREATE TABLE evidence ("
+                "  day TEXT NOT NULL, host TEXT NOT NULL,"
+                "  deliveries INTEGER NOT NULL DEFAULT 0,"
+                "  tls_lines INTEGER NOT NULL DEFAULT 0,"
+                "  tls_fields INTEGER NOT NULL DEFAULT 0,"
+                "  PRIMARY KEY (day, host)) WITHOUT ROWID;"
+                "CREATE TABLE state (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
+        },
+};
 
-/* store_finish - reset a cached statement after use */
-static void store_finish(sqlite3_stmt *st) {
-        (void) sqlite3_reset(st);
-        (void) sqlite3_clear_bindings(st);
-}
-
-/* store_step_done - run a statement that returns no rows */
-static int store_step_done(Store *s, sqlite3_stmt *st, const char *what) {
-        int rc = sqlite3_step(st), r = 0;
-
-        if (rc != SQLITE_DONE)
-                r = store_fail_sqlite(s, rc, what);
-        store_finish(st);
-        return r;
-}
-
-/* store_step_bound - run a statement whose parameters were bound with result rc */
-static int store_step_bound(Store *s, sqlite3_stmt *st, int rc, const char *bind_what, const char *what) {
-        if (rc != SQLITE_OK) {
-                store_finish(st);
-                return store_fail_sqlite(s, rc, bind_what);
-        }
-        return store_step_done(s, st, what);
-}
-
-static int store_exec(Store *s, const char *sql, const char *what) {
-        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-
-        if (rc != SQLITE_OK)
-                return store_fail_sqlite(s, rc, what);
-        return 0;
-}
+_Static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION,
+               "STORE_SCHEMA_VERSION must match the last migration");
 
 /* store_query_int - read an integer pragma or a one-value query */
 static int store_query_int(Store *s, const char *sql, int64_t *ret) {
@@ -352,8 +398,26 @@ static int store_query_int(Store *s, const char *sql, int64_t *ret) {
         return store_fail_sqlite(s, rc, sql);
 }
 
+/* store_record_migration - the schema_version row of one applied migration */
+static int store_record_migration(Store *s, const Migration *m) {
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        int rc;
+
+        rc = sqlite3_prepare_v2(s->db, "INSERT INTO schema_version (version, description) VALUES (?1, ?2)",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int(st, 1, m->version);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st, 2, m->description, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail_sqlite(s, rc, "cannot record the schema version");
+        return 0;
+}
+
 /* store_migrate - apply every migration newer than the file, in one transaction */
-static int store_migrate(Store *s) {
+int store_migrate(Store *s) {
         char sql[128];
         int64_t version = 0;
         int r;
@@ -369,26 +433,15 @@ static int store_migrate(Store *s) {
 
         for (size_t i = 0; i < ELEMENTSOF(migrations); i++) {
                 const Migration *m = &migrations[i];
-                _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-                int rc;
 
                 if (m->version <= version)
                         continue;
                 r = store_exec(s, m->sql, "schema migration failed");
                 if (r < 0)
                         goto rollback;
-                rc = sqlite3_prepare_v2(s->db, "INSERT INTO schema_version (version, description) VALUES (?1, ?2)",
-                                        -1, &st, NULL);
-                if (rc == SQLITE_OK)
-                        rc = sqlite3_bind_int(st, 1, m->version);
-                if (rc == SQLITE_OK)
-                        rc = sqlite3_bind_text(st, 2, m->description, -1, SQLITE_STATIC);
-                if (rc == SQLITE_OK)
-                        rc = sqlite3_step(st);
-                if (rc != SQLITE_DONE) {
-                        r = store_fail_sqlite(s, rc, "cannot record the schema version");
+                r = store_record_migration(s, m);
+                if (r < 0)
                         goto rollback;
-                }
         }
 
         /* Pragmas take no parameters; both values are compile-time integers. */
@@ -405,7 +458,7 @@ rollback:
 }
 
 /* store_check_schema - is this an mxtls store we understand? 1 = migration needed */
-static int store_check_schema(Store *s) {
+int store_check_schema(Store *s) {
         int64_t app_id, user_version, objects, recorded;
         int r;
 
@@ -445,6 +498,18 @@ static int store_check_schema(Store *s) {
         return user_version < STORE_SCHEMA_VERSION;
 }
 
+#define STORE_WRITE_CACHE_KIB_NEG -16384        /* page cache of a read-write connection: 16 MiB */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* How a read-only Store reaches the file; see store_connect_read(). */
+typedef enum StoreAccess {
+        ACCESS_SHARED,                  /* the normal way: wal-index in the shared -shm file */
+        ACCESS_PRIVATE,                 /* exclusive lock, wal-index on the heap, no -shm */
+        ACCESS_IMMUTABLE,               /* no lock, no -wal/-shm: only while the -wal is empty */
+        ACCESS_ROLLBACK,                /* read-write, to roll back a hot journal; query_only */
+} StoreAccess;
+
 /* mkdir_parents - create the directories above path */
 static int mkdir_parents(const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
@@ -478,68 +543,58 @@ static char *store_uri(const char *path, const char *query) {
         return u;
 }
 
-/* store_connect - open the connection and apply the per-connection settings */
-static int store_connect(Store *s, StoreAccess how) {
-        _cleanup_free_ char *uri = NULL;
-        const char *name = s->path;
-        int flags, rc, r;
+/* store_open_flags_read - how a read-only connection opens the file, for one way of access */
+static int store_open_flags_read(Store *s, StoreAccess how, int *ret_flags, char **ret_uri) {
+        struct stat st;
 
-        s->error_rc = s->error_errno = 0;
-        if (s->mode == STORE_READ_ONLY) {
-                struct stat st;
-
-                if (stat(s->path, &st) < 0)
-                        return store_fail(s, -errno, "%s: %s", s->path, strerror(errno));
-                /* ACCESS_PRIVATE (its exclusive lock) and ACCESS_ROLLBACK need a descriptor
-                 * open for writing; query_only below keeps the connection from writing. */
-                flags = how == ACCESS_PRIVATE || how == ACCESS_ROLLBACK ?
-                        SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-                if (how == ACCESS_IMMUTABLE) {
-                        uri = store_uri(s->path, "?immutable=1");
-                        if (!uri)
-                                return -ENOMEM;
-                        name = uri;
-                        flags |= SQLITE_OPEN_URI;
-                }
-        } else {
-                _cleanup_close_ int fd = -1;
-
-                r = mkdir_parents(s->path, 0750);
-                if (r < 0)
-                        return store_fail(s, r, "%s: cannot create the directory: %s", s->path, strerror(-r));
-                /* Create it ourselves for the mode; SQLite gives -wal/-shm the same mode. */
-                fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-                if (fd < 0)
-                        return store_fail(s, -errno, "%s: %s", s->path, strerror(errno));
-                flags = SQLITE_OPEN_READWRITE;
+        if (stat(s->path, &st) < 0)
+                return store_fail(s, -errno, "%s: %s", s->path, strerror(errno));
+        /* ACCESS_PRIVATE (its exclusive lock) and ACCESS_ROLLBACK need a descriptor
+         * open for writing; query_only keeps the connection from writing. */
+        *ret_flags = how == ACCESS_PRIVATE || how == ACCESS_ROLLBACK ?
+                SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+        if (how == ACCESS_IMMUTABLE) {
+                *ret_uri = store_uri(s->path, "?immutable=1");
+                if (!*ret_uri)
+                        return -ENOMEM;
+                *ret_flags |= SQLITE_OPEN_URI;
         }
+        return 0;
+}
 
-        /* A Store belongs to one thread: no per-call mutex (it costs ~15% on big queries). */
-        rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-        if (rc != SQLITE_OK)
-                return store_fail_sqlite(s, rc, "cannot open");
-        (void) sqlite3_extended_result_codes(s->db, 1);
-        (void) sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MSEC);
+/* store_create_file - the directories above the store and the file, with our modes */
+static int store_create_file(Store *s) {
+        _cleanup_close_ int fd = -1;
+        int r;
 
-        if (how == ACCESS_PRIVATE) {
-                /* SQLite falls back to read-only when the file is not writable for us. */
-                if (sqlite3_db_readonly(s->db, "main") != 0)
-                        return store_fail(s, -EACCES, "%s: not writable, cannot lock it", s->path);
-                /* Closing must not checkpoint the -wal into the file: this connection only reads. */
-                rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-                if (rc != SQLITE_OK)
-                        return store_fail_sqlite(s, rc, "cannot disable the checkpoint on close");
-                /* Set before the first read: the wal-index then lives on the heap, not in -shm. */
-                r = store_exec(s, "PRAGMA locking_mode = EXCLUSIVE", "cannot set the locking mode");
-                if (r < 0)
-                        return r;
-        }
-
-        r = store_exec(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys");
+        r = mkdir_parents(s->path, 0750);
         if (r < 0)
-                return r;
-        if (s->mode == STORE_READ_ONLY)
-                return store_exec(s, "PRAGMA query_only = ON", "cannot set query_only");
+                return store_fail(s, r, "%s: cannot create the directory: %s", s->path, strerror(-r));
+        /* Create it ourselves for the mode; SQLite gives -wal/-shm the same mode. */
+        fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd < 0)
+                return store_fail(s, -errno, "%s: %s", s->path, strerror(errno));
+        return 0;
+}
+
+/* store_set_private - exclusive lock, wal-index on the heap, no checkpoint on close */
+static int store_set_private(Store *s) {
+        int rc;
+
+        /* SQLite falls back to read-only when the file is not writable for us. */
+        if (sqlite3_db_readonly(s->db, "main") != 0)
+                return store_fail(s, -EACCES, "%s: not writable, cannot lock it", s->path);
+        /* Closing must not checkpoint the -wal into the file: this connection only reads. */
+        rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        if (rc != SQLITE_OK)
+                return store_fail_sqlite(s, rc, "cannot disable the checkpoint on close");
+        /* Set before the first read: the wal-index then lives on the heap, not in -shm. */
+        return store_exec(s, "PRAGMA locking_mode = EXCLUSIVE", "cannot set the locking mode");
+}
+
+/* store_set_writing - WAL, synchronous=NORMAL and the page cache of a writer */
+static int store_set_writing(Store *s) {
+        int r;
 
         /* The first statement that reads the file: junk fails here with SQLITE_NOTADB. */
         r = store_exec(s, "PRAGMA journal_mode = WAL", "cannot open in WAL mode");
@@ -555,28 +610,46 @@ static int store_connect(Store *s, StoreAccess how) {
                           "cannot set the cache size");
 }
 
+/* store_connect - open the connection and apply the per-connection settings */
+static int store_connect(Store *s, StoreAccess how) {
+        _cleanup_free_ char *uri = NULL;
+        int flags = SQLITE_OPEN_READWRITE, rc, r;
+
+        s->error_rc = s->error_errno = 0;
+        if (s->mode == STORE_READ_ONLY)
+                r = store_open_flags_read(s, how, &flags, &uri);
+        else
+                r = store_create_file(s);
+        if (r < 0)
+                return r;
+
+        /* A Store belongs to one thread: no per-call mutex (it costs ~15% on big queries). */
+        rc = sqlite3_open_v2(uri ? uri : s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+        if (rc != SQLITE_OK)
+                return store_fail_sqlite(s, rc, "cannot open");
+        (void) sqlite3_extended_result_codes(s->db, 1);
+        (void) sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MSEC);
+
+        if (how == ACCESS_PRIVATE) {
+                r = store_set_private(s);
+                if (r < 0)
+                        return r;
+        }
+        r = store_exec(s, "PRAGMA foreign_keys = ON", "cannot enable foreign keys");
+        if (r < 0)
+                return r;
+        if (s->mode == STORE_READ_ONLY)
+                return store_exec(s, "PRAGMA query_only = ON", "cannot set query_only");
+        return store_set_writing(s);
+}
+
 /* store_disconnect - finalize the statements and close the connection */
-static void store_disconnect(Store *s) {
+void store_disconnect(Store *s) {
         for (size_t i = 0; i < _STMT_MAX; i++)
                 (void) sqlite3_finalize(TAKE_PTR(s->stmt[i]));
         for (size_t i = 0; i < QUERY_CACHE_SIZE; i++)
                 (void) sqlite3_finalize(TAKE_PTR(s->queries[i].stmt));
         (void) sqlite3_close_v2(TAKE_PTR(s->db));      /* rolls back an open transaction */
-}
-
-Store *store_close(Store *s) {
-        if (!s)
-                return NULL;
-        store_disconnect(s);
-        free(s->path);
-        free(s);
-        return NULL;
-}
-
-/* store_error_is_space - did the last failure come from a full file system or the -shm file? */
-static bool store_error_is_space(const Store *s) {
-        return rc_is_shm(s->error_rc) || (s->error_rc & 0xff) == SQLITE_FULL ||
-               ((s->error_rc & 0xff) == SQLITE_IOERR && (s->error_errno == ENOSPC || s->error_errno == EDQUOT));
 }
 
 /* wal_is_empty - is the write-ahead log absent or empty (the database file is the whole store)? */
@@ -620,7 +693,7 @@ static int store_connect_check(Store *s, StoreAccess how) {
  * connection holds it), a -wal that is absent or empty means the database
  * file alone holds every commit: it is read as immutable.
  */
-static int store_connect_read(Store *s) {
+int store_connect_read(Store *s) {
         _cleanup_free_ char *wal = NULL;
         char why[sizeof(s->error)];
         int r, r2, why_rc, why_errno;
@@ -662,270 +735,30 @@ static int store_connect_read(Store *s) {
         return r;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close)
-
-static int store_open_mode(const char *path, StoreMode mode, Store **ret, char **reterr_message) {
-        _cleanup_(store_closep) Store *s = NULL;
+/* store_connect_write - open read-write and check the schema */
+int store_connect_write(Store *s) {
         int r;
 
-        s = calloc(1, sizeof(*s));
-        if (!s)
-                return -ENOMEM;
-        s->mode = mode;
-        s->path = strdup(path);
-        if (!s->path)
-                return -ENOMEM;
-
-        if (mode == STORE_READ_ONLY)
-                r = store_connect_read(s);
-        else {
-                r = store_connect(s, ACCESS_SHARED);
-                if (r >= 0)
-                        r = store_check_schema(s);
-        }
-        if (r > 0) {
-                if (mode == STORE_READ_ONLY) {
-                        /* An older schema: upgrade it through a writable connection if we may. */
-                        _cleanup_(store_closep) Store *w = NULL;
-
-                        r = store_open_mode(path, STORE_READ_WRITE, &w, reterr_message);
-                        if (r < 0)
-                                return r;
-                        w = store_close(w);
-                        return store_open_mode(path, STORE_READ_ONLY, ret, reterr_message);
-                }
-                r = store_migrate(s);
-        }
-        if (r < 0) {
-                if (reterr_message)
-                        *reterr_message = strdup(s->error[0] ? s->error : strerror(-r));
-                return r;
-        }
-
-        s->error[0] = '\0';
-        *ret = TAKE_PTR(s);
-        return 0;
-}
-
-int store_open_full(const char *path, StoreMode mode, Store **ret, char **reterr_message) {
-        if (!path || !*path || !ret)
-                return -EINVAL;
-        if (mode != STORE_READ_ONLY && mode != STORE_READ_WRITE)
-                return -EINVAL;
-        return store_open_mode(path, mode, ret, reterr_message);
-}
-
-int store_open(const char *path, StoreMode mode, Store **ret) {
-        return store_open_full(path, mode, ret, NULL);
-}
-
-const char *store_path(const Store *s) {
-        return s ? s->path : NULL;
-}
-
-StoreMode store_mode(const Store *s) {
-        return s ? s->mode : STORE_READ_ONLY;
-}
-
-int store_set_busy_timeout(Store *s, unsigned msec) {
-        if (!s)
-                return -EINVAL;
-        return store_errno(s->db, sqlite3_busy_timeout(s->db, msec > INT_MAX ? INT_MAX : (int) msec));
-}
-
-static int store_run(Store *s, StmtId id, const char *what) {
-        sqlite3_stmt *st = NULL;
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        r = store_prepare(s, id, &st);
+        r = store_connect(s, ACCESS_SHARED);
         if (r < 0)
                 return r;
-        return store_step_done(s, st, what);
+        return store_check_schema(s);
 }
 
-int store_begin(Store *s) {
-        return store_run(s, STMT_BEGIN, "cannot begin a transaction");
-}
+/* Daily columns in primary key order; bit i of a StoreColumn mask is column i. */
+static const char *const column_names[N_COLUMNS] = {
+        "day", "host", "domain", "mx", "protocol", "cipher", "trust", "level", "outcome", "reason",
+};
 
-int store_commit(Store *s) {
-        return store_run(s, STMT_COMMIT, "cannot commit");
-}
+#define QKEY_FROM       (1u << 10)
+#define QKEY_TO         (1u << 11)
+#define QKEY_DOMAIN     (1u << 12)
+#define QKEY_HOST       (1u << 13)
+#define QKEY_EVIDENCE   (1u << 14)
+#define QKEY_UNMERGED   (1u << 15)
 
-int store_rollback(Store *s) {
-        if (s && sqlite3_get_autocommit(s->db))
-                return 0;               /* nothing to roll back (SQLite may have done it already) */
-        return store_run(s, STMT_ROLLBACK, "cannot roll back");
-}
-
-static int bind_text(sqlite3_stmt *st, int i, const char *v) {
-        return sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
-}
-
-static int bind_u64(sqlite3_stmt *st, int i, uint64_t v) {
-        if (v > INT64_MAX)
-                return SQLITE_RANGE;
-        return sqlite3_bind_int64(st, i, (sqlite3_int64) v);
-}
-
-int store_add_daily(Store *s, const DailyRow *row) {
-        sqlite3_stmt *st = NULL;
-        int rc = SQLITE_OK, r;
-
-        if (!s || !row || !day_is_valid(row->day) || row->count > INT64_MAX)
-                return -EINVAL;
-        r = store_prepare(s, STMT_ADD_DAILY, &st);
-        if (r < 0)
-                return r;
-
-        const char *values[N_COLUMNS] = {
-                row->day, row->host, row->domain, row->mx, row->protocol,
-                row->cipher, row->trust, row->level, row->outcome, row->reason,
-        };
-        for (int i = 0; i < N_COLUMNS && rc == SQLITE_OK; i++)
-                rc = bind_text(st, i + 1, values[i]);
-        if (rc == SQLITE_OK)
-                rc = bind_u64(st, N_COLUMNS + 1, row->count);
-        return store_step_bound(s, st, rc, "cannot bind a daily row", "cannot add a daily row");
-}
-
-int store_add_evidence(Store *s, const EvidenceRow *row) {
-        sqlite3_stmt *st = NULL;
-        int rc, r;
-
-        if (!s || !row || !day_is_valid(row->day) ||
-            row->deliveries > INT64_MAX || row->tls_lines > INT64_MAX || row->tls_fields > INT64_MAX)
-                return -EINVAL;
-        r = store_prepare(s, STMT_ADD_EVIDENCE, &st);
-        if (r < 0)
-                return r;
-        rc = bind_text(st, 1, row->day);
-        if (rc == SQLITE_OK)
-                rc = bind_text(st, 2, row->host);
-        if (rc == SQLITE_OK)
-                rc = bind_u64(st, 3, row->deliveries);
-        if (rc == SQLITE_OK)
-                rc = bind_u64(st, 4, row->tls_lines);
-        if (rc == SQLITE_OK)
-                rc = bind_u64(st, 5, row->tls_fields);
-        return store_step_bound(s, st, rc, "cannot bind an evidence row", "cannot add an evidence row");
-}
-
-int store_set_state(Store *s, const char *key, const void *data, size_t len) {
-        sqlite3_stmt *st = NULL;
-        int rc, r;
-
-        if (!s || !key || (!data && len > 0) || len > INT_MAX)
-                return -EINVAL;
-        r = store_prepare(s, STMT_SET_STATE, &st);
-        if (r < 0)
-                return r;
-        rc = bind_text(st, 1, key);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_bind_blob(st, 2, len > 0 ? data : "", (int) len, SQLITE_STATIC);
-        return store_step_bound(s, st, rc, "cannot bind a state value", "cannot save state");
-}
-
-int store_get_state(Store *s, const char *key, char **ret, size_t *ret_len) {
-        sqlite3_stmt *st = NULL;
-        int rc, r;
-
-        if (!s || !key || !ret)
-                return -EINVAL;
-        r = store_prepare(s, STMT_GET_STATE, &st);
-        if (r < 0)
-                return r;
-        rc = bind_text(st, 1, key);
-        if (rc == SQLITE_OK)
-                rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                store_finish(st);
-                return -ENOENT;
-        }
-        if (rc != SQLITE_ROW) {
-                r = store_fail_sqlite(s, rc, "cannot read state");
-                store_finish(st);
-                return r;
-        }
-
-        const void *blob = sqlite3_column_blob(st, 0);
-        int n = sqlite3_column_bytes(st, 0);
-        char *copy = malloc((size_t) n + 1);    /* NUL-terminated for text users */
-        if (!copy) {
-                store_finish(st);
-                return -ENOMEM;
-        }
-        if (n > 0)
-                memcpy(copy, blob, (size_t) n);
-        copy[n] = '\0';
-        store_finish(st);
-        *ret = copy;
-        if (ret_len)
-                *ret_len = (size_t) n;
-        return 0;
-}
-
-int store_delete_state(Store *s, const char *key) {
-        sqlite3_stmt *st = NULL;
-        int r;
-
-        if (!s || !key)
-                return -EINVAL;
-        r = store_prepare(s, STMT_DELETE_STATE, &st);
-        if (r < 0)
-                return r;
-        return store_step_bound(s, st, bind_text(st, 1, key), "cannot bind a state key",
-                                "cannot delete state");
-}
-
-int store_prune(Store *s, const char *before_day) {
-        static const StmtId ids[] = { STMT_PRUNE_EVIDENCE, STMT_PRUNE_DAILY };
-        sqlite3_stmt *st = NULL;
-        int r;
-
-        if (!s || !day_is_valid(before_day))
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
-                r = store_prepare(s, ids[i], &st);
-                if (r < 0)
-                        return r;
-                r = store_step_bound(s, st, bind_text(st, 1, before_day), "cannot bind a day",
-                                     "cannot prune old rows");
-                if (r < 0)
-                        return r;
-        }
-        /* Daily rows removed by the last statement. */
-        int64_t n = sqlite3_changes64(s->db);
-        return n > INT_MAX ? INT_MAX : (int) n;
-}
-
-int store_day_range(Store *s, char *ret_first, char *ret_last) {
-        sqlite3_stmt *st = NULL;
-        int rc, r;
-
-        if (!s || !ret_first || !ret_last)
-                return -EINVAL;
-        r = store_prepare(s, STMT_DAY_RANGE, &st);
-        if (r < 0)
-                return r;
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW) {
-                r = store_fail_sqlite(s, rc, "cannot read the day range");
-                store_finish(st);
-                return r;
-        }
-        const char *first = (const char *) sqlite3_column_text(st, 0);
-        const char *last = (const char *) sqlite3_column_text(st, 1);
-        if (!day_is_valid(first) || !day_is_valid(last)) {
-                store_finish(st);
-                return -ENODATA;
-        }
-        memcpy(ret_first, first, 11);
-        memcpy(ret_last, last, 11);
-        store_finish(st);
-        return 0;
-}
+static const char sql_day_range[] = "SELECT MIN(day), MAX(day) FROM daily";
+static const char sql_get_state[] = "SELECT value FROM state WHERE key = ?1";
 
 /* sql_append - bounded append to a statement being built from constant pieces */
 static void sql_append(char *buf, size_t size, const char *s) {
@@ -934,106 +767,132 @@ static void sql_append(char *buf, size_t size, const char *s) {
         (void) snprintf(buf + n, size - n, "%s", s);
 }
 
+/* sql_append_columns - the names of the columns in group, the first after prefix, then ", " */
+static void sql_append_columns(char *sql, size_t size, unsigned group, int ncols, const char *prefix) {
+        bool first = true;
+
+        for (int i = 0; i < ncols; i++)
+                if (group & (1u << i)) {
+                        sql_append(sql, size, first ? prefix : ", ");
+                        sql_append(sql, size, column_names[i]);
+                        first = false;
+                }
+}
+
+/* query_select_evidence - the counters by day and host, summed over what is not kept */
+static void query_select_evidence(unsigned group, char *sql, size_t size) {
+        bool grouped = (group & (COL_DAY | COL_HOST)) != (COL_DAY | COL_HOST);
+
+        sql_append(sql, size, "SELECT ");
+        sql_append(sql, size, group & COL_DAY ? "day, " : "'', ");
+        sql_append(sql, size, group & COL_HOST ? "host, " : "'', ");
+        sql_append(sql, size, grouped ? "SUM(deliveries), SUM(tls_lines), SUM(tls_fields)" :
+                                        "deliveries, tls_lines, tls_fields");
+        sql_append(sql, size, " FROM evidence WHERE 1");
+}
+
+/* query_select_daily - the kept columns ('' for the others) and the count, summed when grouped */
+static void query_select_daily(unsigned key, char *sql, size_t size) {
+        unsigned group = key & COL_ALL;
+        /* Every key column kept: rows are already unique, no grouping needed. */
+        bool merge = group != COL_ALL && !(key & QKEY_UNMERGED);
+
+        sql_append(sql, size, "SELECT ");
+        for (int i = 0; i < N_COLUMNS; i++) {
+                sql_append(sql, size, group & (1u << i) ? column_names[i] : "''");
+                sql_append(sql, size, ", ");
+        }
+        sql_append(sql, size, merge ? "SUM(count)" : "count");
+        sql_append(sql, size, " FROM daily WHERE 1");
+        if (key & QKEY_DOMAIN)
+                sql_append(sql, size, " AND domain = ?3");
+}
+
+/* query_group_order - GROUP BY the kept columns when rows are summed, ORDER BY them */
+static void query_group_order(unsigned key, char *sql, size_t size) {
+        unsigned group = key & COL_ALL, day_host = group & (COL_DAY | COL_HOST);
+        bool evidence = key & QKEY_EVIDENCE;
+        int ncols = evidence ? 2 : N_COLUMNS;
+
+        if (key & QKEY_UNMERGED)
+                group = COL_ALL;        /* only for the ORDER BY: the primary key order */
+        else if (!evidence && group != COL_ALL && group != 0)
+                sql_append_columns(sql, size, group, ncols, " GROUP BY ");
+        else if (evidence && day_host && day_host != (COL_DAY | COL_HOST))
+                sql_append(sql, size, group & COL_DAY ? " GROUP BY day" : " GROUP BY host");
+        sql_append_columns(sql, size, group, ncols, " ORDER BY ");
+}
+
 /* query_build_sql - SELECT for one cache key; only constant column names go in */
 static void query_build_sql(unsigned key, char *sql, size_t size) {
-        unsigned group = key & COL_ALL;
-        bool first;
-
         sql[0] = '\0';
-        if (key & QKEY_EVIDENCE) {
-                bool grouped = (group & (COL_DAY | COL_HOST)) != (COL_DAY | COL_HOST);
-
-                sql_append(sql, size, "SELECT ");
-                sql_append(sql, size, group & COL_DAY ? "day, " : "'', ");
-                sql_append(sql, size, group & COL_HOST ? "host, " : "'', ");
-                sql_append(sql, size, grouped ? "SUM(deliveries), SUM(tls_lines), SUM(tls_fields)" :
-                                                "deliveries, tls_lines, tls_fields");
-                sql_append(sql, size, " FROM evidence WHERE 1");
-        } else {
-                sql_append(sql, size, "SELECT ");
-                for (int i = 0; i < N_COLUMNS; i++) {
-                        sql_append(sql, size, group & (1u << i) ? column_names[i] : "''");
-                        sql_append(sql, size, ", ");
-                }
-                /* Every key column kept: rows are already unique, no grouping needed. */
-                bool merge = group != COL_ALL && !(key & QKEY_UNMERGED);
-                sql_append(sql, size, merge ? "SUM(count)" : "count");
-                sql_append(sql, size, " FROM daily WHERE 1");
-                if (key & QKEY_DOMAIN)
-                        sql_append(sql, size, " AND domain = ?3");
-        }
+        if (key & QKEY_EVIDENCE)
+                query_select_evidence(key & COL_ALL, sql, size);
+        else
+                query_select_daily(key, sql, size);
         if (key & QKEY_FROM)
                 sql_append(sql, size, " AND day >= ?1");
         if (key & QKEY_TO)
                 sql_append(sql, size, " AND day <= ?2");
         if (key & QKEY_HOST)
                 sql_append(sql, size, " AND host = ?4");
-
-        int ncols = key & QKEY_EVIDENCE ? 2 : N_COLUMNS;
-        if (key & QKEY_UNMERGED)
-                group = COL_ALL;        /* only for the ORDER BY: the primary key order */
-        else if (!(key & QKEY_EVIDENCE) && group != COL_ALL && group != 0) {
-                sql_append(sql, size, " GROUP BY ");
-                first = true;
-                for (int i = 0; i < ncols; i++)
-                        if (group & (1u << i)) {
-                                sql_append(sql, size, first ? "" : ", ");
-                                sql_append(sql, size, column_names[i]);
-                                first = false;
-                        }
-        } else if ((key & QKEY_EVIDENCE) && (group & (COL_DAY | COL_HOST)) &&
-                   (group & (COL_DAY | COL_HOST)) != (COL_DAY | COL_HOST))
-                sql_append(sql, size, group & COL_DAY ? " GROUP BY day" : " GROUP BY host");
-
-        first = true;
-        for (int i = 0; i < ncols; i++)
-                if (group & (1u << i)) {
-                        sql_append(sql, size, first ? " ORDER BY " : ", ");
-                        sql_append(sql, size, column_names[i]);
-                        first = false;
-                }
+        query_group_order(key, sql, size);
 }
 
-/* store_query_stmt - cached statement for a query shape, parameters bound */
-static int store_query_stmt(Store *s, const StoreQuery *q, bool evidence, sqlite3_stmt **ret) {
+/* query_key - the cache key of a query's shape; evidence keeps only the day and host bits */
+static unsigned query_key(const StoreQuery *q, bool evidence) {
         unsigned key = (q->group & COL_ALL) |
                 (q->from_day ? QKEY_FROM : 0) | (q->to_day ? QKEY_TO : 0) |
                 (q->domain && !evidence ? QKEY_DOMAIN : 0) | (q->host ? QKEY_HOST : 0) |
                 (evidence ? QKEY_EVIDENCE : QKEY_UNMERGED * q->unmerged);
-        CachedQuery *slot = NULL;
-        int rc = SQLITE_OK;
 
         if (evidence)
                 key &= ~(unsigned) (COL_ALL & ~(COL_DAY | COL_HOST));
+        return key;
+}
+
+/* query_cached - the prepared statement for key, from the cache or built now in the next slot */
+static int query_cached(Store *s, unsigned key, sqlite3_stmt **ret) {
+        CachedQuery *slot;
+        char sql[1024];
+        int rc;
 
         for (size_t i = 0; i < QUERY_CACHE_SIZE; i++)
                 if (s->queries[i].stmt && s->queries[i].key == key) {
-                        slot = &s->queries[i];
-                        break;
+                        *ret = s->queries[i].stmt;
+                        return 0;
                 }
-        if (!slot) {
-                char sql[1024];
 
-                slot = &s->queries[s->queries_next];
-                s->queries_next = (s->queries_next + 1) % QUERY_CACHE_SIZE;
-                (void) sqlite3_finalize(slot->stmt);
-                slot->stmt = NULL;
-                query_build_sql(key, sql, sizeof(sql));
-                rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt, NULL);
-                if (rc != SQLITE_OK)
-                        return store_fail_sqlite(s, rc, "cannot prepare a query");
-                slot->key = key;
-        }
+        slot = &s->queries[s->queries_next];
+        s->queries_next = (s->queries_next + 1) % QUERY_CACHE_SIZE;
+        (void) sqlite3_finalize(slot->stmt);
+        slot->stmt = NULL;
+        query_build_sql(key, sql, sizeof(sql));
+        rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt, NULL);
+        if (rc != SQLITE_OK)
+                return store_fail_sqlite(s, rc, "cannot prepare a query");
+        slot->key = key;
+        *ret = slot->stmt;
+        return 0;
+}
 
-        sqlite3_stmt *st = slot->stmt;
+/* store_query_stmt - cached statement for a query shape, parameters bound */
+static int store_query_stmt(Store *s, const StoreQuery *q, bool evidence, sqlite3_stmt **ret) {
+        unsigned key = query_key(q, evidence);
+        sqlite3_stmt *st = NULL;
+        int rc = SQLITE_OK, r;
+
+        r = query_cached(s, key, &st);
+        if (r < 0)
+                return r;
         if (q->from_day)
-                rc = bind_text(st, 1, q->from_day);
+                rc = store_bind_text(st, 1, q->from_day);
         if (rc == SQLITE_OK && q->to_day)
-                rc = bind_text(st, 2, q->to_day);
+                rc = store_bind_text(st, 2, q->to_day);
         if (rc == SQLITE_OK && (key & QKEY_DOMAIN))
-                rc = bind_text(st, 3, q->domain);
+                rc = store_bind_text(st, 3, q->domain);
         if (rc == SQLITE_OK && q->host)
-                rc = bind_text(st, 4, q->host);
+                rc = store_bind_text(st, 4, q->host);
         if (rc != SQLITE_OK) {
                 store_finish(st);
                 return store_fail_sqlite(s, rc, "cannot bind query parameters");
@@ -1042,18 +901,21 @@ static int store_query_stmt(Store *s, const StoreQuery *q, bool evidence, sqlite
         return 0;
 }
 
+/* column_str - a text column, "" for NULL */
 static const char *column_str(sqlite3_stmt *st, int i) {
         const char *v = (const char *) sqlite3_column_text(st, i);
         return v ? v : "";
 }
 
+/* column_u64 - a counter column, 0 for NULL or below zero */
 static uint64_t column_u64(sqlite3_stmt *st, int i) {
         sqlite3_int64 v = sqlite3_column_int64(st, i);
         return v > 0 ? (uint64_t) v : 0;
 }
 
+/* query_check - are the days of the window well-formed? */
 static int query_check(const StoreQuery *q) {
-        if ((q->from_day && !day_is_valid(q->from_day)) || (q->to_day && !day_is_valid(q->to_day)))
+        if ((q->from_day && !store_day_is_valid(q->from_day)) || (q->to_day && !store_day_is_valid(q->to_day)))
                 return -EINVAL;
         return 0;
 }
@@ -1112,6 +974,7 @@ typedef struct ScanRow {
         bool count_null;
 } ScanRow;
 
+/* scan_row_read - the current daily row of st */
 static void scan_row_read(sqlite3_stmt *st, unsigned group, ScanRow *ret) {
         for (int i = 0; i < N_COLUMNS; i++)
                 ret->v[i] = group & (1u << i) ? column_str(st, i) : "";
@@ -1127,6 +990,7 @@ typedef struct DailySink {
         RowMerge *merge;
 } DailySink;
 
+/* daily_sink_row - one daily row to the merger or to the caller; a SUM over nothing is skipped */
 static int daily_sink_row(const DailySink *k, const ScanRow *row) {
         const char *const *v = row->v;
         DailyRow r = {
@@ -1192,14 +1056,200 @@ static int store_query_daily_run(Store *s, const StoreQuery *q, DailyRowFn fn, v
         return r;
 }
 
+/* store_query_daily - daily rows of a window, grouped by q->group */
 int store_query_daily(Store *s, const StoreQuery *q, DailyRowFn fn, void *userdata) {
         if (!s || !q || !fn)
                 return -EINVAL;
         return store_query_daily_run(s, q, fn, userdata);
 }
 
+/* store_query_evidence - evidence rows of a window, grouped by the day and host bits of q->group */
 int store_query_evidence(Store *s, const StoreQuery *q, EvidenceRowFn fn, void *userdata) {
         if (!fn)
                 return -EINVAL;
         return store_query_run(s, &(const RowSink) { .q = q, .evidence = fn, .userdata = userdata });
+}
+
+/* store_day_range - the first and the last day with a daily row */
+int store_day_range(Store *s, char *ret_first, char *ret_last) {
+        sqlite3_stmt *st = NULL;
+        int rc, r;
+
+        if (!s || !ret_first || !ret_last)
+                return -EINVAL;
+        r = store_prepare(s, STMT_DAY_RANGE, sql_day_range, &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+                r = store_fail_sqlite(s, rc, "cannot read the day range");
+                store_finish(st);
+                return r;
+        }
+        const char *first = (const char *) sqlite3_column_text(st, 0);
+        const char *last = (const char *) sqlite3_column_text(st, 1);
+        if (!store_day_is_valid(first) || !store_day_is_valid(last)) {
+                store_finish(st);
+                return -ENODATA;
+        }
+        memcpy(ret_first, first, 11);
+        memcpy(ret_last, last, 11);
+        store_finish(st);
+        return 0;
+}
+
+/* store_get_state - a copy of the value under key, NUL-terminated */
+int store_get_state(Store *s, const char *key, char **ret, size_t *ret_len) {
+        sqlite3_stmt *st = NULL;
+        int rc, r;
+
+        if (!s || !key || !ret)
+                return -EINVAL;
+        r = store_prepare(s, STMT_GET_STATE, sql_get_state, &st);
+        if (r < 0)
+                return r;
+        rc = store_bind_text(st, 1, key);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                store_finish(st);
+                return -ENOENT;
+        }
+        if (rc != SQLITE_ROW) {
+                r = store_fail_sqlite(s, rc, "cannot read state");
+                store_finish(st);
+                return r;
+        }
+
+        const void *blob = sqlite3_column_blob(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+        char *copy = malloc((size_t) n + 1);    /* NUL-terminated for text users */
+        if (!copy) {
+                store_finish(st);
+                return -ENOMEM;
+        }
+        if (n > 0)
+                memcpy(copy, blob, (size_t) n);
+        copy[n] = '\0';
+        store_finish(st);
+        *ret = copy;
+        if (ret_len)
+                *ret_len = (size_t) n;
+        return 0;
+}
+
+static const char sql_add_daily[] =
+        "INSERT INTO daily (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason, count)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT (day, host, domain, mx, protocol, cipher, trust, level, outcome, reason)"
+        " DO UPDATE SET count = count + excluded.count";
+static const char sql_add_evidence[] =
+        "INSERT INTO evidence (day, host, deliveries, tls_lines, tls_fields) VALUES (?1, ?2, ?3, ?4, ?5)"
+        " ON CONFLICT (day, host) DO UPDATE SET deliveries = deliveries + excluded.deliveries,"
+        " tls_lines = tls_lines + excluded.tls_lines, tls_fields = tls_fields + excluded.tls_fields";
+static const char sql_set_state[] = "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)";
+static const char sql_delete_state[] = "DELETE FROM state WHERE key = ?1";
+
+/* store_add_daily - add a daily row, or its count to the stored row with the same key */
+int store_add_daily(Store *s, const DailyRow *row) {
+        sqlite3_stmt *st = NULL;
+        int rc = SQLITE_OK, r;
+
+        if (!s || !row || !store_day_is_valid(row->day) || row->count > INT64_MAX)
+                return -EINVAL;
+        r = store_prepare(s, STMT_ADD_DAILY, sql_add_daily, &st);
+        if (r < 0)
+                return r;
+
+        const char *values[N_COLUMNS] = {
+                row->day, row->host, row->domain, row->mx, row->protocol,
+                row->cipher, row->trust, row->level, row->outcome, row->reason,
+        };
+        for (int i = 0; i < N_COLUMNS && rc == SQLITE_OK; i++)
+                rc = store_bind_text(st, i + 1, values[i]);
+        if (rc == SQLITE_OK)
+                rc = store_bind_u64(st, N_COLUMNS + 1, row->count);
+        return store_step_bound(s, st, rc, "cannot bind a daily row", "cannot add a daily row");
+}
+
+/* store_add_evidence - add the counters of a (day, host) */
+int store_add_evidence(Store *s, const EvidenceRow *row) {
+        sqlite3_stmt *st = NULL;
+        int rc, r;
+
+        if (!s || !row || !store_day_is_valid(row->day) ||
+            row->deliveries > INT64_MAX || row->tls_lines > INT64_MAX || row->tls_fields > INT64_MAX)
+                return -EINVAL;
+        r = store_prepare(s, STMT_ADD_EVIDENCE, sql_add_evidence, &st);
+        if (r < 0)
+                return r;
+        rc = store_bind_text(st, 1, row->day);
+        if (rc == SQLITE_OK)
+                rc = store_bind_text(st, 2, row->host);
+        if (rc == SQLITE_OK)
+                rc = store_bind_u64(st, 3, row->deliveries);
+        if (rc == SQLITE_OK)
+                rc = store_bind_u64(st, 4, row->tls_lines);
+        if (rc == SQLITE_OK)
+                rc = store_bind_u64(st, 5, row->tls_fields);
+        return store_step_bound(s, st, rc, "cannot bind an evidence row", "cannot add an evidence row");
+}
+
+/* store_set_state - save a value under key, replacing the old one */
+int store_set_state(Store *s, const char *key, const void *data, size_t len) {
+        sqlite3_stmt *st = NULL;
+        int rc, r;
+
+        if (!s || !key || (!data && len > 0) || len > INT_MAX)
+                return -EINVAL;
+        r = store_prepare(s, STMT_SET_STATE, sql_set_state, &st);
+        if (r < 0)
+                return r;
+        rc = store_bind_text(st, 1, key);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_bind_blob(st, 2, len > 0 ? data : "", (int) len, SQLITE_STATIC);
+        return store_step_bound(s, st, rc, "cannot bind a state value", "cannot save state");
+}
+
+/* store_delete_state - remove key and its value, if there */
+int store_delete_state(Store *s, const char *key) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !key)
+                return -EINVAL;
+        r = store_prepare(s, STMT_DELETE_STATE, sql_delete_state, &st);
+        if (r < 0)
+                return r;
+        return store_step_bound(s, st, store_bind_text(st, 1, key), "cannot bind a state key",
+                                "cannot delete state");
+}
+
+/* store_prune - remove the rows of the days before before_day */
+int store_prune(Store *s, const char *before_day) {
+        /* The daily rows last: their number is the result. */
+        static const struct {
+                StmtId id;
+                const char *sql;
+        } prune[] = {
+                { STMT_PRUNE_EVIDENCE, "DELETE FROM evidence WHERE day < ?1" },
+                { STMT_PRUNE_DAILY, "DELETE FROM daily WHERE day < ?1" },
+        };
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !store_day_is_valid(before_day))
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(prune); i++) {
+                r = store_prepare(s, prune[i].id, prune[i].sql, &st);
+                if (r < 0)
+                        return r;
+                r = store_step_bound(s, st, store_bind_text(st, 1, before_day), "cannot bind a day",
+                                     "cannot prune old rows");
+                if (r < 0)
+                        return r;
+        }
+        /* Daily rows removed by the last statement. */
+        int64_t n = sqlite3_changes64(s->db);
+        return n > INT_MAX ? INT_MAX : (int) n;
 }
