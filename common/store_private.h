@@ -13,6 +13,7 @@
  *        <sqlite3.h> (store_merge.c needs neither it nor this header):
  *
  *        store.c           open and close a Store, transactions, statement helpers
+ *        store_error.c     SQLite failures as a negative errno and a message
  *        store_merge.c     sums of daily rows read in primary key order
  *
  *        Fixed statements are prepared once per Store, on first use, from
