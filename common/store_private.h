@@ -14,6 +14,7 @@
  *
  *        store.c           open and close a Store, transactions, statement helpers
  *        store_error.c     SQLite failures as a negative errno and a message
+ *        store_connect.c   reach the file: read-write, or one of four read-only ways
  *        store_schema.c    the schema, its version and its migrations
  *        store_merge.c     sums of daily rows read in primary key order
  *
