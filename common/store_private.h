@@ -17,6 +17,7 @@
  *        store_connect.c   reach the file: read-write, or one of four read-only ways
  *        store_schema.c    the schema, its version and its migrations
  *        store_read.c      queries: the SQL builder, its cache, rows to the callers
+ *        store_write.c     daily and evidence rows, state, retention
  *        store_merge.c     sums of daily rows read in primary key order
  *
  *        Fixed statements are prepared once per Store, on first use, from
