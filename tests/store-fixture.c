@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "store-fixture.h"
+#include "util.h"
 
 /* store_fixture_init - a fresh temporary directory named after the test program, the store's name in it */
 void store_fixture_init(StoreFixture *f, const char *file) {
@@ -53,6 +54,23 @@ static void store_fixture_open_mode(StoreFixture *f, StoreMode mode) {
 void store_fixture_open(StoreFixture *f) {
         store_fixture_init(f, "mxtls.db");
         store_fixture_open_mode(f, STORE_READ_WRITE);
+}
+
+/* store_fixture_open_window - a read-write store, a transaction, days counted back from last_day */
+void store_fixture_open_window(StoreFixture *f, const char *last_day) {
+        store_fixture_open(f);
+        assert_int_equal(day_parse(last_day, &f->last), 0);
+        store_fixture_check(f->store, store_begin(f->store), "store_begin");
+        f->transaction = true;
+}
+
+/* store_fixture_reopen_read_only - commit the window's transaction, reopen the store read-only */
+void store_fixture_reopen_read_only(StoreFixture *f) {
+        if (f->transaction)
+                store_fixture_check(f->store, store_commit(f->store), "store_commit");
+        f->transaction = false;
+        f->store = store_close(f->store);
+        store_fixture_open_mode(f, STORE_READ_ONLY);
 }
 
 /* remove_entry - nftw() callback: remove one file or (emptied) directory */
@@ -106,4 +124,26 @@ void store_fixture_evidence(Store *s, const char *day, const char *host, uint64_
                           .tls_fields = tls_fields };
 
         store_fixture_check(s, store_add_evidence(s, &e), "store_add_evidence");
+}
+
+/* store_fixture_deliver - a daily row `back` days before the last day, and its TLS evidence */
+void store_fixture_deliver(StoreFixture *f, int back, const char *host, const char *domain, const char *mx,
+                           const char *protocol, const char *trust, const char *level, const char *outcome,
+                           const char *reason, uint64_t count) {
+        char day[11];
+
+        day_format(f->last - back, day);
+        store_fixture_add(f->store, day, host, domain, mx, protocol, trust, level, outcome, reason, count);
+        /* tls_fields 1: the day had some TLS evidence */
+        store_fixture_evidence(f->store, day, host, count, strcmp(outcome, "tls") == 0 ? count : 0, 1);
+}
+
+/* store_fixture_logging_off - plaintext deliveries on a (day, host) without any TLS line or tls= field */
+void store_fixture_logging_off(StoreFixture *f, int back, const char *host, const char *domain,
+                               const char *mx, uint64_t count) {
+        char day[11];
+
+        day_format(f->last - back, day);
+        store_fixture_add(f->store, day, host, domain, mx, "", "", "", "plaintext", "", count);
+        store_fixture_evidence(f->store, day, host, count, 0, 0);
 }
