@@ -12,7 +12,7 @@
  *        day, split by MX, protocol, trust and outcome like the generated
  *        journal; plus the per-day evidence rows. Uses the store API only
  *        (store_open, store_begin, store_add_daily, store_add_evidence,
- *        store_commit), so the schema is whatever common/store.c makes.
+ *        store_commit), so the schema is whatever common/store_schema.c makes.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -102,7 +102,7 @@ n_smtp=$(sed -n 's/^smtp_entries=//p' "$data/base.stats")
 n_extra=$(sed -n 's/^entries=//p' "$data/extra.stats")
 jsize=$(du -sh "$data/journal" | cut -f1)
 
-storever=$(cat "$top"/common/store.c "$top"/common/store.h "$top"/bench/make-store.c "$top"/bench/gen-world.c |
+storever=$(cat "$top"/common/store*.[ch] "$top"/bench/make-store.c "$top"/bench/gen-world.c |
            sha256sum | cut -c1-10)
 today=$(date -u +%Y-%m-%d)
 store=$out/store-s$seed-d$store_days-$today-$storever.db

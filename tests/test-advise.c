@@ -21,9 +21,9 @@
 #include <cmocka.h>
 
 #include "advise.h"
-#include "advisor-fixture.h"
 #include "cleanup.h"
 #include "domain.h"
+#include "store-fixture.h"
 
 #define LAST_DAY "2024-03-31"
 
@@ -133,7 +133,7 @@ static const char *stored_name(const Spec *s) {
         return s->domain;               /* C string: "nul\0.example" is "nul" */
 }
 
-static void write_traffic(Fixture *f) {
+static void write_traffic(StoreFixture *f) {
         memset(long_name, 'a', 300);
         memcpy(long_name + 300, ".example", 9);
 
@@ -146,30 +146,31 @@ static void write_traffic(Fixture *f) {
                 (void) snprintf(mx1, sizeof(mx1), "mx1.%s", base);
                 (void) snprintf(mx2, sizeof(mx2), "mx2.%s", base);
                 for (int k = 0; k < s->days; k++)
-                        fixture_add(f, s->start + k, "mta1", d, k % 2 ? mx1 : mx2, "TLSv1.3", "Trusted", "",
-                                    "tls", "", (uint64_t) s->per_day);
+                        store_fixture_deliver(f, s->start + k, "mta1", d, k % 2 ? mx1 : mx2, "TLSv1.3",
+                                              "Trusted", "", "tls", "", (uint64_t) s->per_day);
                 if (s->plaintext)
-                        fixture_add(f, s->start, "mta1", d, mx1, "", "", "", "plaintext", "",
-                                    (uint64_t) s->plaintext);
+                        store_fixture_deliver(f, s->start, "mta1", d, mx1, "", "", "", "plaintext", "",
+                                              (uint64_t) s->plaintext);
                 if (s->failures)
-                        fixture_add(f, s->start, "mta1", d, mx1, "", "", "", "tls_failed", "starttls_not_offered",
-                                    (uint64_t) s->failures);
+                        store_fixture_deliver(f, s->start, "mta1", d, mx1, "", "", "", "tls_failed",
+                                              "starttls_not_offered", (uint64_t) s->failures);
                 if (s->protocol)
-                        fixture_add(f, s->start, "mta1", d, mx1, s->protocol, "Trusted", "", "tls", "", 1);
+                        store_fixture_deliver(f, s->start, "mta1", d, mx1, s->protocol, "Trusted", "",
+                                              "tls", "", 1);
                 if (s->logging_off)
-                        fixture_logging_off(f, 3, "mta2", d, mx1, (uint64_t) s->logging_off);
+                        store_fixture_logging_off(f, 3, "mta2", d, mx1, (uint64_t) s->logging_off);
                 if (s->outside)
-                        fixture_add(f, T_WINDOW + 5, "mta1", d, mx1, "TLSv1.3", "Trusted", "", "tls", "",
-                                    (uint64_t) s->outside);
+                        store_fixture_deliver(f, T_WINDOW + 5, "mta1", d, mx1, "TLSv1.3", "Trusted", "",
+                                              "tls", "", (uint64_t) s->outside);
                 /* other failures and internal hops change nothing */
                 if (s->days)
-                        fixture_add(f, s->start, "mta1", d, "", "", "", "", "other_failed", "", 2);
-                fixture_add(f, 0, "mta1", d, "127.0.0.1", "", "", "", "internal", "", 7);
+                        store_fixture_deliver(f, s->start, "mta1", d, "", "", "", "", "other_failed", "", 2);
+                store_fixture_deliver(f, 0, "mta1", d, "127.0.0.1", "", "", "", "internal", "", 7);
         }
 }
 
 typedef struct State {
-        Fixture f;
+        StoreFixture f;
         Template *t;
         PolicyMap *policy;
 } State;
@@ -180,9 +181,9 @@ static int setup(void **state) {
 
         if (!st)
                 return -1;
-        fixture_open(&st->f, LAST_DAY);
+        store_fixture_open_window(&st->f, LAST_DAY);
         write_traffic(&st->f);
-        fixture_reopen_read_only(&st->f);
+        store_fixture_reopen_read_only(&st->f);
         if (template_load_data("test.yaml", template_yaml, strlen(template_yaml), &st->t, &error) < 0)
                 fail_msg("%s", error);
         if (policy_parse("tls_policy", policy_text, strlen(policy_text), &st->policy, &error) < 0)
@@ -193,7 +194,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         State *st = *state;
-        fixture_close(&st->f);
+        store_fixture_fini(&st->f);
         template_free(st->t);
         policy_free(st->policy);
         free(st);
@@ -494,29 +495,31 @@ static void test_derive_match(void **state) {
 }
 
 static void test_strict_and_dane(void **state) {
-        Fixture f;
+        StoreFixture f;
         Template *strict = NULL, *dane = NULL;
         AdviseResult *r = NULL;
 
-        fixture_open(&f, LAST_DAY);
+        store_fixture_open_window(&f, LAST_DAY);
         for (int k = 0; k < 40; k++) {
                 /* verified over TLS 1.3, two MX under one parent */
-                fixture_add(&f, k, "mta1", "verified.example", k % 2 ? "mx1.mail.verified.example" :
-                            "mx2.mail.verified.example", "TLSv1.3", "Verified", "dane", "tls", "", 3);
+                store_fixture_deliver(&f, k, "mta1", "verified.example",
+                                      k % 2 ? "mx1.mail.verified.example" : "mx2.mail.verified.example",
+                                      "TLSv1.3", "Verified", "dane", "tls", "", 3);
                 /* verified but not DANE: no dane-only, yes secure */
-                fixture_add(&f, k, "mta1", "pkix.example", "mx.pkix.example", "TLSv1.2", "Verified", "verify",
-                            "tls", "", 3);
+                store_fixture_deliver(&f, k, "mta1", "pkix.example", "mx.pkix.example", "TLSv1.2",
+                                      "Verified", "verify", "tls", "", 3);
                 /* DANE fell back to encrypt once */
-                fixture_add(&f, k, "mta1", "fallback.example", "mx.fallback.example", "TLSv1.3", "Verified",
-                            k == 7 ? "dane:encrypt" : "dane", "tls", "", 3);
+                store_fixture_deliver(&f, k, "mta1", "fallback.example", "mx.fallback.example", "TLSv1.3",
+                                      "Verified", k == 7 ? "dane:encrypt" : "dane", "tls", "", 3);
                 /* trusted only */
-                fixture_add(&f, k, "mta1", "trusted.example", "mx.trusted.example", "TLSv1.3", "Trusted", "may",
-                            "tls", "", 3);
+                store_fixture_deliver(&f, k, "mta1", "trusted.example", "mx.trusted.example", "TLSv1.3",
+                                      "Trusted", "may", "tls", "", 3);
                 /* verified, but one MX name is hostile */
-                fixture_add(&f, k, "mta1", "badmx.example", k % 2 ? "mx.badmx.example" : "mx bad.example",
-                            "TLSv1.3", "Verified", "", "tls", "", 3);
+                store_fixture_deliver(&f, k, "mta1", "badmx.example",
+                                      k % 2 ? "mx.badmx.example" : "mx bad.example", "TLSv1.3", "Verified",
+                                      "", "tls", "", 3);
         }
-        fixture_reopen_read_only(&f);
+        store_fixture_reopen_read_only(&f);
         assert_int_equal(template_open("strict", NULL, &strict, NULL), 0);
         assert_int_equal(template_open("dane", NULL, &dane, NULL), 0);
 
@@ -566,7 +569,7 @@ static void test_strict_and_dane(void **state) {
 
         template_free(strict);
         template_free(dane);
-        fixture_close(&f);
+        store_fixture_fini(&f);
 }
 
 /* many domains: the evidence index is rebuilt after sorting and must still fit them all */
@@ -574,24 +577,25 @@ static void test_many_domains(void **state) {
         State *st = *state;
         AdviseOptions o = { .template = st->t, .to_day = LAST_DAY };
         AdviseResult *r = NULL;
-        Fixture f;
+        StoreFixture f;
         enum { N = 2000 };
 
-        fixture_open(&f, LAST_DAY);
+        store_fixture_open_window(&f, LAST_DAY);
         for (int i = 0; i < N; i++) {
                 char d[64], mx[80];
                 (void) snprintf(d, sizeof d, "d%04d.example", i);
                 (void) snprintf(mx, sizeof mx, "mx.d%04d.example", i);
                 for (int back = 0; back < T_WINDOW; back++)
-                        fixture_add(&f, back, "mta1", d, mx, "TLSv1.3", "Trusted", "", "tls", "", 10);
+                        store_fixture_deliver(&f, back, "mta1", d, mx, "TLSv1.3", "Trusted", "",
+                                              "tls", "", 10);
         }
-        fixture_reopen_read_only(&f);
+        store_fixture_reopen_read_only(&f);
         assert_int_equal(advise_run(f.store, &o, &r), 0);
         assert_int_equal(r->n_proposals, N);
         for (size_t k = 1; k < r->n_proposals; k++)
                 assert_true(strcmp(r->proposals[k - 1].stats->domain, r->proposals[k].stats->domain) < 0);
         advise_result_free(r);
-        fixture_close(&f);
+        store_fixture_fini(&f);
 }
 
 int main(void) {

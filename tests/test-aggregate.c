@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,6 +19,7 @@
 #include "correlate.h"
 #include "parse.h"
 #include "store.h"
+#include "store-fixture.h"
 
 #define ELEMENTS(x) (sizeof(x) / sizeof((x)[0]))
 #define SEC 1000000ULL
@@ -269,18 +269,17 @@ static int sum_daily(const DailyRow *r, void *userdata) {
 }
 
 static void test_flush(void **state) {
-        char dir[] = "/tmp/test-aggregate-XXXXXX", path[256];
+        StoreFixture f;
         Aggregates *a = aggregates_new();
         Correlator *c = correlator_new(NULL, aggregates_outcome_fn, a);
         StoreQuery q = { .group = COL_ALL };
         Rows rows = { .n = 0 };
-        Store *s = NULL;
+        Store *s;
 
         assert_non_null(a);
         assert_non_null(c);
-        assert_non_null(mkdtemp(dir));
-        snprintf(path, sizeof(path), "%s/mxtls.db", dir);
-        assert_int_equal(store_open(path, STORE_READ_WRITE, &s), 0);
+        store_fixture_open(&f);
+        s = f.store;
 
         assert_int_equal(aggregates_flush(a, NULL), -EINVAL);
         for (unsigned run = 0; run < 2; run++) {
@@ -311,15 +310,7 @@ static void test_flush(void **state) {
                     !strstr(rows.text[i], "2026-03-10|mail2|2/0/0"))
                         fail_msg("unexpected evidence row %s", rows.text[i]);
 
-        store_close(s);
-        assert_int_equal(unlink(path), 0);
-        for (size_t i = 0; i < 2; i++) {
-                char extra[300];
-
-                snprintf(extra, sizeof(extra), "%s%s", path, i == 0 ? "-wal" : "-shm");
-                (void) unlink(extra);
-        }
-        assert_int_equal(rmdir(dir), 0);
+        store_fixture_fini(&f);
         correlator_free(c);
         aggregates_free(a);
 }

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 
 #include "audit.h"
-#include "advisor-fixture.h"
 #include "cleanup.h"
+#include "store-fixture.h"
 
 #define LAST_DAY "2024-06-30"
 #define WINDOW 40
@@ -40,47 +40,61 @@ static const char policy_text[] =
         "ok.example encrypt\n";                         /* 14 */
 
 typedef struct State {
-        Fixture f;
+        StoreFixture f;
         PolicyMap *policy;
         Template *conservative;
 } State;
 
-static void traffic(Fixture *f) {
+static void traffic(StoreFixture *f) {
         for (int k = 0; k < WINDOW; k++) {
                 bool late = k < WINDOW / 2;             /* k days back: small k = later half */
 
-                fixture_add(f, k, "mta1", "block.example", "mx.block.example", "TLSv1.3", "Trusted", "", "tls", "", 2);
-                fixture_add(f, k, "mta1", "cert.example", "mx.cert.example", "TLSv1.3", "Verified", "", "tls", "", 2);
-                fixture_add(f, k, "mta1", "routed.example", "relay.example", "TLSv1.3", "Trusted", "", "tls", "", 1);
-                fixture_add(f, k, "mta1", "upgrade.example", "mx.upgrade.example", "TLSv1.3", "Trusted", "", "tls",
-                            "", 3);
-                fixture_add(f, k, "mta1", "none.example", "mx.none.example", "", "", "", "plaintext", "", 1);
-                fixture_add(f, k, "mta1", "quoted.example", "mx.quoted.example", "TLSv1.2", "Trusted", "", "tls", "", 1);
-                fixture_add(f, k, "mta1", "dane.example", "mx.dane.example", "TLSv1.3", "Verified", "dane", "tls", "", 2);
-                fixture_add(f, k, "mta1", "a.sub.example", "mx.sub.example", "TLSv1.3", "Trusted", "", "tls", "", 1);
-                fixture_add(f, k, "mta1", "ok.example", "mx.ok.example", "TLSv1.2", "Trusted", "", "tls", "", 1);
-                fixture_add(f, k, "mta1", "clean.example", "mx.clean.example", "TLSv1.3", "Trusted", "", "tls", "", 2);
-                fixture_add(f, k, "mta1", "regress.example", "mx.regress.example", late ? "" : "TLSv1.3",
-                            late ? "" : "Trusted", "", late ? "plaintext" : "tls", "", 1);
-                fixture_add(f, k, "mta1", "weak.example", "mx.weak.example", k % 3 ? "TLSv1.2" : "TLSv1",
-                            "Untrusted", "", "tls", "", 1);
-                fixture_add(f, k, "mta1", "plainforever.example", "mx.p.example", "", "", "", "plaintext", "", 1);
+                store_fixture_deliver(f, k, "mta1", "block.example", "mx.block.example", "TLSv1.3",
+                                      "Trusted", "", "tls", "", 2);
+                store_fixture_deliver(f, k, "mta1", "cert.example", "mx.cert.example", "TLSv1.3", "Verified",
+                                      "", "tls", "", 2);
+                store_fixture_deliver(f, k, "mta1", "routed.example", "relay.example", "TLSv1.3", "Trusted",
+                                      "", "tls", "", 1);
+                store_fixture_deliver(f, k, "mta1", "upgrade.example", "mx.upgrade.example", "TLSv1.3",
+                                      "Trusted", "", "tls", "", 3);
+                store_fixture_deliver(f, k, "mta1", "none.example", "mx.none.example", "", "", "",
+                                      "plaintext", "", 1);
+                store_fixture_deliver(f, k, "mta1", "quoted.example", "mx.quoted.example", "TLSv1.2",
+                                      "Trusted", "", "tls", "", 1);
+                store_fixture_deliver(f, k, "mta1", "dane.example", "mx.dane.example", "TLSv1.3", "Verified",
+                                      "dane", "tls", "", 2);
+                store_fixture_deliver(f, k, "mta1", "a.sub.example", "mx.sub.example", "TLSv1.3", "Trusted",
+                                      "", "tls", "", 1);
+                store_fixture_deliver(f, k, "mta1", "ok.example", "mx.ok.example", "TLSv1.2", "Trusted", "",
+                                      "tls", "", 1);
+                store_fixture_deliver(f, k, "mta1", "clean.example", "mx.clean.example", "TLSv1.3",
+                                      "Trusted", "", "tls", "", 2);
+                store_fixture_deliver(f, k, "mta1", "regress.example", "mx.regress.example",
+                                      late ? "" : "TLSv1.3", late ? "" : "Trusted", "",
+                                      late ? "plaintext" : "tls", "", 1);
+                store_fixture_deliver(f, k, "mta1", "weak.example", "mx.weak.example",
+                                      k % 3 ? "TLSv1.2" : "TLSv1", "Untrusted", "", "tls", "", 1);
+                store_fixture_deliver(f, k, "mta1", "plainforever.example", "mx.p.example", "", "", "",
+                                      "plaintext", "", 1);
         }
-        fixture_add(f, 3, "mta1", "block.example", "mx.block.example", "", "", "!encrypt", "tls_failed",
-                    "starttls_not_offered", 4);
-        fixture_add(f, 4, "mta1", "cert.example", "mx.cert.example", "", "Untrusted", "!secure", "tls_failed",
-                    "cert_not_verified", 5);
-        fixture_add(f, 5, "mta1", "lookup.example", "", "", "", "unknown?", "tls_failed", "policy_lookup_failed", 6);
-        fixture_add(f, 6, "mta1", "dane.example", "mx.dane.example", "TLSv1.3", "Untrusted", "dane:encrypt", "tls",
-                    "", 2);
-        fixture_add(f, 7, "mta1", "defaultfail.example", "mx.defaultfail.example", "", "", "!encrypt", "tls_failed",
-                    "starttls_not_offered", 3);
+        store_fixture_deliver(f, 3, "mta1", "block.example", "mx.block.example", "", "", "!encrypt",
+                              "tls_failed", "starttls_not_offered", 4);
+        store_fixture_deliver(f, 4, "mta1", "cert.example", "mx.cert.example", "", "Untrusted", "!secure",
+                              "tls_failed", "cert_not_verified", 5);
+        store_fixture_deliver(f, 5, "mta1", "lookup.example", "", "", "", "unknown?", "tls_failed",
+                              "policy_lookup_failed", 6);
+        store_fixture_deliver(f, 6, "mta1", "dane.example", "mx.dane.example", "TLSv1.3", "Untrusted",
+                              "dane:encrypt", "tls", "", 2);
+        store_fixture_deliver(f, 7, "mta1", "defaultfail.example", "mx.defaultfail.example", "", "",
+                              "!encrypt", "tls_failed", "starttls_not_offered", 3);
         /* a may entry never "blocks": a handshake failure there is not a policy finding */
-        fixture_add(f, 8, "mta1", "upgrade.example", "mx.upgrade.example", "", "", "may?", "other_failed", "", 1);
-        fixture_logging_off(f, 9, "mta2", "clean.example", "mx.clean.example", 5);
-        fixture_logging_off(f, 10, "mta2", "clean.example", "mx.clean.example", 5);
+        store_fixture_deliver(f, 8, "mta1", "upgrade.example", "mx.upgrade.example", "", "", "may?",
+                              "other_failed", "", 1);
+        store_fixture_logging_off(f, 9, "mta2", "clean.example", "mx.clean.example", 5);
+        store_fixture_logging_off(f, 10, "mta2", "clean.example", "mx.clean.example", 5);
         /* older than the window: would make stale.example look used */
-        fixture_add(f, WINDOW + 3, "mta1", "stale.example", "mx.stale.example", "TLSv1.3", "Trusted", "", "tls", "", 9);
+        store_fixture_deliver(f, WINDOW + 3, "mta1", "stale.example", "mx.stale.example", "TLSv1.3",
+                              "Trusted", "", "tls", "", 9);
 }
 
 static int setup(void **state) {
@@ -89,9 +103,9 @@ static int setup(void **state) {
 
         if (!st)
                 return -1;
-        fixture_open(&st->f, LAST_DAY);
+        store_fixture_open_window(&st->f, LAST_DAY);
         traffic(&st->f);
-        fixture_reopen_read_only(&st->f);
+        store_fixture_reopen_read_only(&st->f);
         if (policy_parse("tls_policy", policy_text, strlen(policy_text), &st->policy, &error) < 0)
                 fail_msg("%s", error);
         assert_int_equal(template_open("conservative", NULL, &st->conservative, NULL), 0);
@@ -101,7 +115,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         State *st = *state;
-        fixture_close(&st->f);
+        store_fixture_fini(&st->f);
         policy_free(st->policy);
         template_free(st->conservative);
         free(st);
@@ -271,15 +285,16 @@ static void test_formats(void **state) {
 }
 
 static void test_clean_store(void **state) {
-        Fixture f;
+        StoreFixture f;
         PolicyMap *m = NULL;
         AuditResult *r = NULL;
         static const char text[] = "good.example encrypt\n";
 
-        fixture_open(&f, LAST_DAY);
+        store_fixture_open_window(&f, LAST_DAY);
         for (int k = 0; k < WINDOW; k++)
-                fixture_add(&f, k, "mta1", "good.example", "mx.good.example", "TLSv1.3", "Trusted", "", "tls", "", 1);
-        fixture_reopen_read_only(&f);
+                store_fixture_deliver(&f, k, "mta1", "good.example", "mx.good.example", "TLSv1.3", "Trusted",
+                                      "", "tls", "", 1);
+        store_fixture_reopen_read_only(&f);
         assert_int_equal(policy_parse("p", text, strlen(text), &m, NULL), 0);
         AuditOptions o = { .policy = m, .default_level = "may", .to_day = LAST_DAY, .days = WINDOW };
         assert_int_equal(audit_run(f.store, &o, &r), 0);
@@ -292,7 +307,7 @@ static void test_clean_store(void **state) {
         strbuf_free(&b);
         audit_result_free(r);
         policy_free(m);
-        fixture_close(&f);
+        store_fixture_fini(&f);
 }
 
 static void test_registry(void **state) {

@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "collect_flush.h"
+#include "store-fixture.h"
 #include "util.h"
 
 #define DAY0 ((now_usec() / 86400000000ULL - 2) * 86400000000ULL)       /* two days ago, 00:00 UTC */
@@ -106,8 +107,7 @@ static Source *fixture_open(const PfRecord *recs, size_t first, size_t last) {
         return &f->base;
 }
 
-static char dir[] = "/tmp/test-collect-XXXXXX";
-static char db[256];
+static StoreFixture fx;                 /* fx.dir holds the stores of the tests, fx.path the one most use */
 
 #define REC(sec, pid_, msg) { .realtime_usec = (sec) * 1000000ULL, .boot_id = "b1", .hostname = "mx1", \
                               .identifier = "postfix/smtp", .pid = (pid_), .message = (msg), \
@@ -161,7 +161,7 @@ static Counts stored_counts(const char *domain) {
         Counts c = { { 0 } };
         StoreQuery q = { .domain = domain, .group = COL_OUTCOME };
 
-        assert_int_equal(store_open(db, STORE_READ_ONLY, &s), 0);
+        assert_int_equal(store_open(fx.path, STORE_READ_ONLY, &s), 0);
         assert_int_equal(store_query_daily(s, &q, count_row, &c), 0);
         store_close(s);
         return c;
@@ -176,7 +176,7 @@ static void run(size_t last, CollectTotals *ret) {
                                          .max_sessions = CORRELATE_MAX_SESSIONS_DEFAULT },
                              .retention_days = 400 };
 
-        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(store_open(fx.path, STORE_READ_WRITE, &s), 0);
         assert_int_equal(collect_new(s, &o, &c), 0);
         assert_int_equal(collect_source(c, src), 0);
         assert_int_equal(collect_commit(c), 0);
@@ -192,7 +192,7 @@ static void test_one_run(void **state) {
         Counts a, b, c, d;
 
         shift_records();
-        (void) unlink(db);
+        (void) unlink(fx.path);
         run(ELEMENTSOF(records), &t);
         assert_int_equal(t.entries, ELEMENTSOF(records));
         assert_int_equal(t.no_pid, 1);
@@ -226,7 +226,7 @@ static void test_split_runs(void **state) {
 
         shift_records();
         /* Split at every record boundary: the TLS line and its deliveries in different runs. */
-        (void) unlink(db);
+        (void) unlink(fx.path);
         for (size_t last = 1; last <= ELEMENTSOF(records); last++)
                 run(last, NULL);
         a = stored_counts("a.example");
@@ -235,7 +235,7 @@ static void test_split_runs(void **state) {
         assert_int_equal(a.kind[OUTCOME_PLAINTEXT], 0);
         assert_int_equal(e.kind[OUTCOME_TLS], 1);
 
-        assert_int_equal(store_open(db, STORE_READ_ONLY, &s), 0);
+        assert_int_equal(store_open(fx.path, STORE_READ_ONLY, &s), 0);
         assert_int_equal(store_get_state(s, "position:fixture:a", &pos, NULL), 0);
         assert_string_equal(pos, "8");
         free(pos);
@@ -283,8 +283,8 @@ static void test_tls_logging_off(void **state) {
         plain[0].realtime_usec = records[0].realtime_usec;
 
         /* Empty store: deliveries without any TLS evidence. */
-        (void) unlink(db);
-        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        (void) unlink(fx.path);
+        assert_int_equal(store_open(fx.path, STORE_READ_WRITE, &s), 0);
         src = fixture_open(plain, 0, 1);
         assert_int_equal(collect_new(s, &o, &c), 0);
         assert_int_equal(collect_source(c, src), 0);
@@ -295,7 +295,7 @@ static void test_tls_logging_off(void **state) {
 
         /* The store saw TLS lines the same day: one plaintext delivery is no alarm. */
         run(ELEMENTSOF(records), NULL);
-        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(store_open(fx.path, STORE_READ_WRITE, &s), 0);
         src = fixture_open(plain, 0, 1);
         src->key[0] = 'F';
         assert_int_equal(collect_new(s, &o, &c), 0);
@@ -323,8 +323,8 @@ static void test_retention(void **state) {
         shift_records();
         old[0].realtime_usec = DAY0 - 40 * 86400000000ULL;     /* older than the retention */
         old[1].realtime_usec = DAY0 - 20 * 86400000000ULL;
-        (void) unlink(db);
-        assert_int_equal(store_open(db, STORE_READ_WRITE, &s), 0);
+        (void) unlink(fx.path);
+        assert_int_equal(store_open(fx.path, STORE_READ_WRITE, &s), 0);
         src = fixture_open(old, 0, 2);
         assert_int_equal(collect_new(s, &o, &c), 0);
         assert_int_equal(collect_source(c, src), 0);
@@ -469,7 +469,7 @@ static void test_read_and_write_ahead(void **state) {
         Store *s = NULL;
         Counts n;
 
-        (void) snprintf(path, sizeof(path), "%s/many.db", dir);
+        (void) snprintf(path, sizeof(path), "%s/many.db", fx.dir);
         assert_int_equal(store_open(path, STORE_READ_WRITE, &s), 0);
         assert_int_equal(collect_new(s, &o, &c), 0);
         assert_int_equal(collect_source(c, src), 0);
@@ -507,7 +507,7 @@ static void test_write_ahead_rollback(void **state) {
         Store *s = NULL;
         char *pos = NULL;
 
-        (void) snprintf(path, sizeof(path), "%s/rollback.db", dir);
+        (void) snprintf(path, sizeof(path), "%s/rollback.db", fx.dir);
         assert_int_equal(store_open(path, STORE_READ_WRITE, &s), 0);
         assert_int_equal(collect_new(s, &o, &c), 0);
         assert_int_equal(collect_source(c, src), 0);
@@ -532,18 +532,13 @@ static void test_write_ahead_rollback(void **state) {
 }
 
 static int setup(void **state) {
-        if (!mkdtemp(dir))
-                return -1;
-        (void) snprintf(db, sizeof db, "%s/mxtls.db", dir);
+        store_fixture_init(&fx, "mxtls.db");
         return 0;
 }
 
 static int teardown(void **state) {
-        _cleanup_free_ char *cmd = NULL;
-
-        if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
-                return -1;
-        return system(cmd) == 0 ? 0 : -1;
+        store_fixture_fini(&fx);
+        return 0;
 }
 
 int main(void) {

@@ -6,7 +6,7 @@
  *        test-report
  *        test-report --make-store FILE
  * DESCRIPTION
- *        Builds SQLite stores with store_add_daily()/store_add_evidence() in a
+ *        Builds SQLite stores with the store fixture (tests/store-fixture.h) in a
  *        temporary directory and checks the Report, the JSON (with a small
  *        validity checker), the text headline, the Prometheus exposition and
  *        the HTML page. Hostile domain names must come out escaped everywhere.
@@ -14,7 +14,6 @@
  *        tests/test-html-chromium.sh, and exits.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,61 +27,11 @@
 #include "cleanup.h"
 #include "report.h"
 #include "store.h"
+#include "store-fixture.h"
 #include "util.h"
 
 #define HOSTILE "a\"b\n<c>.example"
 #define SCRIPTY "<script>alert(1)</script>.example"
-
-typedef struct Fixture {
-        char dir[64];
-        char path[128];
-        Store *store;
-} Fixture;
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(p);
-}
-
-static int setup(void **state) {
-        Fixture *f = calloc(1, sizeof(*f));
-
-        assert_non_null(f);
-        strcpy(f->dir, "/tmp/test-report.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        (void) snprintf(f->path, sizeof(f->path), "%s/mxtls.db", f->dir);
-        assert_int_equal(store_open(f->path, STORE_READ_WRITE, &f->store), 0);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        Fixture *f = *state;
-
-        f->store = store_close(f->store);
-        (void) nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(f);
-        return 0;
-}
-
-static void add(Store *s, const char *day, const char *host, const char *domain, const char *mx,
-                const char *protocol, const char *trust, const char *level, const char *outcome,
-                const char *reason, uint64_t count) {
-        DailyRow row = {
-                .day = day, .host = host, .domain = domain, .mx = mx, .protocol = protocol,
-                .cipher = *protocol ? "TLS_AES_256_GCM_SHA384" : "", .trust = trust, .level = level,
-                .outcome = outcome, .reason = reason, .count = count,
-        };
-        int r = store_add_daily(s, &row);
-        if (r < 0)
-                fail_msg("store_add_daily: %s", store_last_error(s));
-}
-
-static void evidence(Store *s, const char *day, const char *host, uint64_t deliveries, uint64_t tls_lines,
-                     uint64_t tls_fields) {
-        EvidenceRow e = { .day = day, .host = host, .deliveries = deliveries, .tls_lines = tls_lines,
-                          .tls_fields = tls_fields };
-        assert_int_equal(store_add_evidence(s, &e), 0);
-}
 
 static Report *build(Store *s, const char *from, const char *to, const char *domain, const char *host) {
         ReportOptions o = { .from = from, .to = to, .domain = domain, .host = host };
@@ -106,35 +55,40 @@ static char *render(const Report *r, ReportFormat f, unsigned top) {
 
 /* The shared data set: window 2024-03-01 .. 2024-03-10, with rows outside it too. */
 static void fill(Store *s) {
-        add(s, "2024-02-29", "mta1", "old.example", "mx.old.example", "", "", "", "plaintext", "", 50);
-        add(s, "2024-03-11", "mta1", "new.example", "mx.new.example", "", "", "", "plaintext", "", 50);
+        store_fixture_add(s, "2024-02-29", "mta1", "old.example", "mx.old.example", "", "", "",
+                          "plaintext", "", 50);
+        store_fixture_add(s, "2024-03-11", "mta1", "new.example", "mx.new.example", "", "", "",
+                          "plaintext", "", 50);
 
-        add(s, "2024-03-01", "mta1", "big.example", "mx1.big.example", "TLSv1.3", "Verified", "", "tls", "", 60);
-        add(s, "2024-03-02", "mta1", "big.example", "mx2.big.example", "TLSv1.3", "Trusted", "", "tls", "", 18);
-        add(s, "2024-03-05", "mta2", "big.example", "mx1.big.example", "TLSv1.2", "Untrusted", "", "tls", "", 10);
-        add(s, "2024-03-05", "mta2", "mid.example", "mx.mid.example", "TLSv1.2", "Untrusted", "may", "tls", "", 10);
-        add(s, "2024-03-06", "mta2", "mid.example", "mx.mid.example", "", "", "may:none", "plaintext", "", 1);
-        add(s, "2024-03-07", "mta1", "plain.example", "mx.plain.example", "", "", "", "plaintext", "", 1);
-        add(s, "2024-03-07", "mta1", "fail.example", "mx.fail.example", "", "", "secure", "tls_failed",
-            "cert_not_verified", 3);
-        add(s, "2024-03-08", "mta1", "fail.example", "mx.fail.example", "", "", "", "tls_failed",
-            "starttls_not_offered", 1);
-        add(s, "2024-03-08", "mta1", "fail.example", "", "", "", "", "other_failed", "", 2);
+        store_fixture_add(s, "2024-03-01", "mta1", "big.example", "mx1.big.example", "TLSv1.3", "Verified",
+                          "", "tls", "", 60);
+        store_fixture_add(s, "2024-03-02", "mta1", "big.example", "mx2.big.example", "TLSv1.3", "Trusted",
+                          "", "tls", "", 18);
+        store_fixture_add(s, "2024-03-05", "mta2", "big.example", "mx1.big.example", "TLSv1.2", "Untrusted",
+                          "", "tls", "", 10);
+        store_fixture_add(s, "2024-03-05", "mta2", "mid.example", "mx.mid.example", "TLSv1.2", "Untrusted",
+                          "may", "tls", "", 10);
+        store_fixture_add(s, "2024-03-06", "mta2", "mid.example", "mx.mid.example", "", "", "may:none",
+                          "plaintext", "", 1);
+        store_fixture_add(s, "2024-03-07", "mta1", "plain.example", "mx.plain.example", "", "", "",
+                          "plaintext", "", 1);
+        store_fixture_add(s, "2024-03-07", "mta1", "fail.example", "mx.fail.example", "", "", "secure",
+                          "tls_failed", "cert_not_verified", 3);
+        store_fixture_add(s, "2024-03-08", "mta1", "fail.example", "mx.fail.example", "", "", "",
+                          "tls_failed", "starttls_not_offered", 1);
+        store_fixture_add(s, "2024-03-08", "mta1", "fail.example", "", "", "", "", "other_failed", "", 2);
         /* Hops to a local filter: never part of a domain. */
-        add(s, "2024-03-03", "mta1", "big.example", "localhost", "", "", "", "internal", "", 500);
-        add(s, "2024-03-03", "mta1", "only-internal.example", "localhost", "", "", "", "internal", "", 7);
+        store_fixture_add(s, "2024-03-03", "mta1", "big.example", "localhost", "", "", "",
+                          "internal", "", 500);
+        store_fixture_add(s, "2024-03-03", "mta1", "only-internal.example", "localhost", "", "", "",
+                          "internal", "", 7);
 
-        evidence(s, "2024-03-01", "mta1", 60, 60, 0);
-        evidence(s, "2024-03-05", "mta2", 20, 0, 0);
-        evidence(s, "2024-03-06", "mta2", 1, 0, 0);
-        evidence(s, "2024-03-07", "mta1", 0, 0, 0);
-        evidence(s, "2024-02-01", "mta3", 9, 0, 0);             /* outside the window */
-}
-
-static const ReportDomain *find_domain(const Report *r, const char *name) {
-        for (size_t i = 0; i < r->n_domains; i++)
-                if (strcmp(r->domains[i].domain, name) == 0)
-                        return &r->domains[i];
+        store_fixture_evidence(s, "2024-03-01", "mta1", 60, 60, 0);
+        store_fixture_evidence(s, "2024-03-05", "mta2", 20, 0, 0);
+        store_fixture_evidence(s, "2024-03-06", "mta2", 1, 0, 0);
+        store_fixture_evidence(s, "2024-03-07", "mta1", 0, 0, 0);
+        store_fixture_evidence(s, "2024-02-01", "mta3", 9, 0,
+                               0);             /* outside the window */ }  static const ReportDomain *find_domain(const Report *r, const char *name) { for (size_t i = 0; i < r->n_domains; i++) if (strcmp(r->domains[i].domain, name) == 0) return &r->domains[i];
         return NULL;
 }
 
@@ -161,7 +115,7 @@ static void test_window(void **state) {
 }
 
 static void test_build(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Report *r;
         const ReportDomain *d;
 
@@ -378,13 +332,15 @@ static void test_json_checker(void **state) {
 }
 
 static void test_json(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Report *r;
         char *j;
 
         fill(f->store);
-        add(f->store, "2024-03-09", "mta1", HOSTILE, "mx.\x1b[31m.example", "", "", "", "plaintext", "", 1);
-        add(f->store, "2024-03-09", "mta1", "bad-utf8-\xff\xfe.example", "", "TLSv1.3\"", "Verified\\", "", "tls", "", 1);
+        store_fixture_add(f->store, "2024-03-09", "mta1", HOSTILE, "mx.\x1b[31m.example", "", "", "",
+                          "plaintext", "", 1);
+        store_fixture_add(f->store, "2024-03-09", "mta1", "bad-utf8-\xff\xfe.example", "", "TLSv1.3\"",
+                          "Verified\\", "", "tls", "", 1);
         r = build(f->store, "2024-03-01", "2024-03-10", NULL, NULL);
         j = render(r, REPORT_FORMAT_JSON, 2);
         if (!json_is_valid(j))
@@ -429,7 +385,7 @@ static void test_json(void **state) {
 }
 
 static void test_text(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Report *r;
         char *t;
 
@@ -451,9 +407,12 @@ static void test_text(void **state) {
         r = report_free(r);
 
         /* Older protocols appear when used; rounding never shows 0% or 100% for a share in between. */
-        add(f->store, "2024-04-01", "mta1", "old-tls.example", "", "TLSv1", "Anonymous", "", "tls", "", 1);
-        add(f->store, "2024-04-01", "mta1", "new-tls.example", "", "TLSv1.3", "Verified", "", "tls", "", 998);
-        add(f->store, "2024-04-01", "mta1", "clear.example", "", "", "", "", "plaintext", "", 1);
+        store_fixture_add(f->store, "2024-04-01", "mta1", "old-tls.example", "", "TLSv1", "Anonymous", "",
+                          "tls", "", 1);
+        store_fixture_add(f->store, "2024-04-01", "mta1", "new-tls.example", "", "TLSv1.3", "Verified", "",
+                          "tls", "", 998);
+        store_fixture_add(f->store, "2024-04-01", "mta1", "clear.example", "", "", "", "",
+                          "plaintext", "", 1);
         r = build(f->store, "2024-04-01", "2024-04-01", NULL, NULL);
         t = render(r, REPORT_FORMAT_TEXT, 0);
         assert_non_null(strstr(t, "\nTLS 1.3 >99% \xc2\xb7 TLS 1.2 0% \xc2\xb7 TLS 1.0 <1% \xc2\xb7 cleartext <1%\n"));
@@ -466,9 +425,11 @@ static void test_text(void **state) {
                 char name[64];
 
                 (void) snprintf(name, sizeof(name), "clear%02d.example", i);
-                add(f->store, "2024-05-01", "mta1", name, "", "", "", "", "plaintext", "", (uint64_t) (100 - i));
+                store_fixture_add(f->store, "2024-05-01", "mta1", name, "", "", "", "", "plaintext", "",
+                                  (uint64_t) (100 - i));
         }
-        add(f->store, "2024-05-01", "mta1", "\x1b]0;evil\a.example", "", "", "", "", "plaintext", "", 1000);
+        store_fixture_add(f->store, "2024-05-01", "mta1", "\x1b]0;evil\a.example", "", "", "", "",
+                          "plaintext", "", 1000);
         r = build(f->store, "2024-05-01", "2024-05-01", NULL, NULL);
         t = render(r, REPORT_FORMAT_TEXT, 5);
         assert_non_null(strstr(t, "Cleartext domains (13):\n  \\x1b]0;evil\\x07.example"));
@@ -566,7 +527,7 @@ static uint64_t prom_sum(const char *text, const char *metric, const char *label
 }
 
 static void test_prometheus(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         static const char *const outcomes[] = { "tls", "plaintext", "tls_failed", "other_failed" };
         Report *r;
         char *t;
@@ -577,11 +538,13 @@ static void test_prometheus(void **state) {
                 char name[64];
 
                 (void) snprintf(name, sizeof(name), "d%02d.example", i);
-                add(f->store, "2024-03-04", "mta1", name, "", "TLSv1.3", "Verified", "", "tls", "", (uint64_t) (200 - i));
-                add(f->store, "2024-03-04", "mta1", name, "", "", "", "", "plaintext", "", 1);
+                store_fixture_add(f->store, "2024-03-04", "mta1", name, "", "TLSv1.3", "Verified", "", "tls",
+                                  "", (uint64_t) (200 - i));
+                store_fixture_add(f->store, "2024-03-04", "mta1", name, "", "", "", "", "plaintext", "", 1);
         }
-        add(f->store, "2024-03-04", "mta1", HOSTILE, "", "", "", "", "plaintext", "", 1000);
-        add(f->store, "2024-03-04", "mta1", "other", "", "", "", "", "tls_failed", "handshake_failed", 1);
+        store_fixture_add(f->store, "2024-03-04", "mta1", HOSTILE, "", "", "", "", "plaintext", "", 1000);
+        store_fixture_add(f->store, "2024-03-04", "mta1", "other", "", "", "", "", "tls_failed",
+                          "handshake_failed", 1);
         r = build(f->store, "2024-03-01", "2024-03-10", NULL, NULL);
         t = render(r, REPORT_FORMAT_PROMETHEUS, 5);
 
@@ -647,14 +610,15 @@ static size_t count_of(const char *s, const char *needle) {
 }
 
 static void test_html(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Report *r;
         char *h;
 
         fill(f->store);
-        add(f->store, "2024-03-09", "mta1", SCRIPTY, "mx.\"onload=\"x", "", "", "", "plaintext", "", 4);
-        add(f->store, "2024-03-09", "<img src=x onerror=alert(1)>", "x.example", "", "", "", "", "tls_failed",
-            "<b>bold</b>", 1);
+        store_fixture_add(f->store, "2024-03-09", "mta1", SCRIPTY, "mx.\"onload=\"x", "", "", "",
+                          "plaintext", "", 4);
+        store_fixture_add(f->store, "2024-03-09", "<img src=x onerror=alert(1)>", "x.example", "", "", "",
+                          "", "tls_failed", "<b>bold</b>", 1);
         r = build(f->store, "2024-03-01", "2024-03-10", NULL, NULL);
         h = render(r, REPORT_FORMAT_HTML, 0);
 
@@ -754,11 +718,11 @@ int main(int argc, char **argv) {
                 cmocka_unit_test(test_window),
                 cmocka_unit_test(test_formats),
                 cmocka_unit_test(test_json_checker),
-                cmocka_unit_test_setup_teardown(test_build, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_json, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_text, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_html, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_build, store_fixture_setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_json, store_fixture_setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_text, store_fixture_setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_prometheus, store_fixture_setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_html, store_fixture_setup, store_fixture_teardown),
         };
 
         if (argc == 3 && strcmp(argv[1], "--make-store") == 0)

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -32,11 +31,11 @@
 
 #include "cleanup.h"
 #include "store.h"
+#include "store-fixture.h"
 
 typedef struct Fixture {
-        char dir[64];
+        StoreFixture s;                 /* the store: s.path, in the tmpfs at mnt */
         char mnt[96];
-        char path[128];
         char filler[128];
         bool mounted;
 } Fixture;
@@ -47,18 +46,12 @@ typedef struct Snapshot {
         ssize_t size;
 } Snapshot;
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(p);
-}
-
 static int setup(void **state) {
         Fixture *f = calloc(1, sizeof(*f));
 
         assert_non_null(f);
-        strcpy(f->dir, "/tmp/test-store-full.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        (void) snprintf(f->mnt, sizeof(f->mnt), "%s/mnt", f->dir);
-        (void) snprintf(f->path, sizeof(f->path), "%s/mxtls.db", f->mnt);
+        store_fixture_init(&f->s, "mnt/mxtls.db");
+        (void) snprintf(f->mnt, sizeof(f->mnt), "%s/mnt", f->s.dir);
         (void) snprintf(f->filler, sizeof(f->filler), "%s/filler", f->mnt);
         assert_int_equal(mkdir(f->mnt, 0755), 0);
         if (geteuid() == 0 && mount("mxtls-test", f->mnt, "tmpfs", 0, "size=2m,mode=1777") == 0)
@@ -72,7 +65,7 @@ static int teardown(void **state) {
 
         if (f->mounted)
                 (void) umount(f->mnt);
-        (void) nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        store_fixture_fini(&f->s);
         free(f);
         return 0;
 }
@@ -142,16 +135,10 @@ static void assert_unchanged(const char *path, Snapshot *before) {
         *before = (Snapshot) { 0 };
 }
 
+/* add - a TLS 1.3 delivery to domain */
 static void add(Store *s, const char *day, const char *domain, uint64_t count) {
-        DailyRow row = {
-                .day = day, .host = "mta1", .domain = domain, .mx = "mx.example.net",
-                .protocol = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384", .trust = "Verified",
-                .level = "", .outcome = "tls", .reason = "", .count = count,
-        };
-        int r = store_add_daily(s, &row);
-
-        if (r < 0)
-                fail_msg("store_add_daily: %s (%s)", strerror(-r), store_last_error(s));
+        store_fixture_add(s, day, "mta1", domain, "mx.example.net", "TLSv1.3", "Verified", "",
+                          "tls", "", count);
 }
 
 /* make_store - a store with n domains of one delivery each, closed (no -wal, no -shm left) */
@@ -159,7 +146,7 @@ static void make_store(const Fixture *f, unsigned n) {
         Store *s = NULL;
         char domain[64];
 
-        assert_int_equal(store_open(f->path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(store_open(f->s.path, STORE_READ_WRITE, &s), 0);
         assert_int_equal(store_begin(s), 0);
         for (unsigned i = 0; i < n; i++) {
                 (void) snprintf(domain, sizeof(domain), "d%u.example", i);
@@ -182,7 +169,7 @@ static uint64_t total(const Fixture *f) {
         uint64_t n = 0;
         int r;
 
-        r = store_open_full(f->path, STORE_READ_ONLY, &s, &msg);
+        r = store_open_full(f->s.path, STORE_READ_ONLY, &s, &msg);
         if (r < 0)
                 fail_msg("read-only open: %s (%s)", strerror(-r), msg ? msg : "?");
         r = store_query_daily(s, &q, count_row, &n);
@@ -199,15 +186,15 @@ static void test_open_for_writing_says_no_space(void **state) {
 
         make_store(f, 3);
         fill(f);
-        assert_int_equal(store_open_full(f->path, STORE_READ_WRITE, &s, &msg), -ENOSPC);
+        assert_int_equal(store_open_full(f->s.path, STORE_READ_WRITE, &s, &msg), -ENOSPC);
         assert_null(s);
         assert_non_null(msg);
-        if (!strstr(msg, f->path) || !strstr(msg, strerror(ENOSPC)))
+        if (!strstr(msg, f->s.path) || !strstr(msg, strerror(ENOSPC)))
                 fail_msg("message without the store or the cause: %s", msg);
         free(msg);
 
         unfill(f);
-        assert_int_equal(store_open(f->path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(store_open(f->s.path, STORE_READ_WRITE, &s), 0);
         add(s, "2024-03-02", "late.example", 1);
         s = store_close(s);
         assert_int_equal(total(f), 4);
@@ -220,7 +207,7 @@ static void test_write_transaction_says_no_space(void **state) {
         int r = 0;
 
         make_store(f, 3);
-        assert_int_equal(store_open(f->path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(store_open(f->s.path, STORE_READ_WRITE, &s), 0);
         fill(f);
         assert_int_equal(store_begin(s), 0);
         for (unsigned i = 0; i < 20000 && r == 0; i++) {
@@ -232,7 +219,7 @@ static void test_write_transaction_says_no_space(void **state) {
         if (r == 0)
                 r = store_commit(s);
         assert_int_equal(r, -ENOSPC);
-        assert_non_null(strstr(store_last_error(s), f->path));
+        assert_non_null(strstr(store_last_error(s), f->s.path));
         assert_int_equal(store_rollback(s), 0);
 
         /* The last commit, read while the file system is still full and the writer is open. */
@@ -247,14 +234,14 @@ static void test_read_when_full(void **state) {
         char wal[160];
         Snapshot db, w;
 
-        (void) snprintf(wal, sizeof(wal), "%s-wal", f->path);
+        (void) snprintf(wal, sizeof(wal), "%s-wal", f->s.path);
         make_store(f, 5);
         fill(f);
-        db = snapshot(f->path);
+        db = snapshot(f->s.path);
         w = snapshot(wal);
         assert_int_equal(total(f), 5);
         assert_int_equal(total(f), 5);
-        assert_unchanged(f->path, &db);
+        assert_unchanged(f->s.path, &db);
         assert_unchanged(wal, &w);
         unfill(f);
 }
@@ -264,7 +251,7 @@ static void add_to_wal(const Fixture *f, const char *domain) {
         sqlite3 *db = NULL;
         char sql[256];
 
-        assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_open_v2(f->s.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL), SQLITE_OK);
         (void) snprintf(sql, sizeof(sql),
                         "INSERT INTO daily VALUES ('2024-03-03', 'mta1', '%s', '', '', '', '', '', 'tls', '', 7)",
@@ -280,8 +267,8 @@ static void test_read_nonempty_wal_when_full(void **state) {
         Snapshot db, w;
         struct stat st;
 
-        (void) snprintf(wal, sizeof(wal), "%s-wal", f->path);
-        (void) snprintf(shm, sizeof(shm), "%s-shm", f->path);
+        (void) snprintf(wal, sizeof(wal), "%s-wal", f->s.path);
+        (void) snprintf(shm, sizeof(shm), "%s-shm", f->s.path);
         make_store(f, 5);
         add_to_wal(f, "in-wal.example");
         assert_int_equal(stat(wal, &st), 0);
@@ -295,16 +282,16 @@ static void test_read_nonempty_wal_when_full(void **state) {
         /* Without it, on a full file system no -shm can be made: the -wal is still read. */
         assert_int_equal(unlink(shm), 0);
         fill(f);
-        db = snapshot(f->path);
+        db = snapshot(f->s.path);
         w = snapshot(wal);
         assert_int_equal(total(f), 12);
-        assert_unchanged(f->path, &db);
+        assert_unchanged(f->s.path, &db);
         assert_unchanged(wal, &w);
         unfill(f);
 
         /* Nothing was lost or checkpointed away: a writer goes on from there. */
         Store *s = NULL;
-        assert_int_equal(store_open(f->path, STORE_READ_WRITE, &s), 0);
+        assert_int_equal(store_open(f->s.path, STORE_READ_WRITE, &s), 0);
         add(s, "2024-03-04", "after.example", 1);
         s = store_close(s);
         assert_int_equal(total(f), 13);
@@ -318,12 +305,12 @@ static void test_read_when_full_without_write_access(void **state) {
         int status;
 
         /* A reader that may not write the file (another user, group read access). */
-        (void) snprintf(wal, sizeof(wal), "%s-wal", f->path);
+        (void) snprintf(wal, sizeof(wal), "%s-wal", f->s.path);
         make_store(f, 6);
-        assert_int_equal(chmod(f->dir, 0755), 0);
-        assert_int_equal(chmod(f->path, 0644), 0);
+        assert_int_equal(chmod(f->s.dir, 0755), 0);
+        assert_int_equal(chmod(f->s.path, 0644), 0);
         fill(f);
-        db = snapshot(f->path);
+        db = snapshot(f->s.path);
         pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
@@ -334,7 +321,7 @@ static void test_read_when_full_without_write_access(void **state) {
 
                 if (setgid(65534) < 0 || setuid(65534) < 0)
                         _exit(2);
-                r = store_open(f->path, STORE_READ_ONLY, &s);
+                r = store_open(f->s.path, STORE_READ_ONLY, &s);
                 if (r < 0) {
                         fprintf(stderr, "read-only open as nobody: %s\n", strerror(-r));
                         _exit(3);
@@ -346,7 +333,7 @@ static void test_read_when_full_without_write_access(void **state) {
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
-        assert_unchanged(f->path, &db);
+        assert_unchanged(f->s.path, &db);
         unfill(f);
 }
 
@@ -367,36 +354,36 @@ static bool copy_file(const char *from, const char *to) {
 
 static void test_read_rolls_back_a_hot_journal(void **state) {
         Fixture *f = *state;
-        char copy[sizeof(f->path)], journal[192], copy_journal[192];
+        char copy[sizeof(f->s.path)], journal[192], copy_journal[192];
         sqlite3 *db = NULL;
         Store *s = NULL;
         char *msg = NULL;
         struct stat st;
 
         /* No tmpfs needed: the store lives in the temporary directory itself. */
-        (void) snprintf(f->path, sizeof(f->path), "%s/mxtls.db", f->dir);
-        (void) snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
-        (void) snprintf(journal, sizeof(journal), "%s-journal", f->path);
+        (void) snprintf(f->s.path, sizeof(f->s.path), "%s/mxtls.db", f->s.dir);
+        (void) snprintf(copy, sizeof(copy), "%s/copy.db", f->s.dir);
+        (void) snprintf(journal, sizeof(journal), "%s-journal", f->s.path);
         (void) snprintf(copy_journal, sizeof(copy_journal), "%s-journal", copy);
         make_store(f, 5);
 
         /* A transaction in rollback-journal mode whose pages already went to the file;
          * copies of the file and the journal taken now are what a killed run leaves. */
-        assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_open_v2(f->s.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA cache_size = 2; BEGIN;"
                                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)"
                                       " INSERT INTO daily SELECT '2024-03-09', 'mta1', printf('spill-%04d-%s', i,"
                                       " hex(randomblob(40))), '', '', '', '', '', 'tls', '', 1000 FROM n;",
                                       NULL, NULL, NULL), SQLITE_OK);
         assert_true(copy_file(journal, copy_journal));
-        assert_true(copy_file(f->path, copy));
+        assert_true(copy_file(f->s.path, copy));
         assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_close(db), SQLITE_OK);
         assert_int_equal(stat(copy_journal, &st), 0);
         assert_true(st.st_size > 512);
 
-        (void) snprintf(f->path, sizeof(f->path), "%s", copy);
-        if (store_open_full(f->path, STORE_READ_ONLY, &s, &msg) < 0)
+        (void) snprintf(f->s.path, sizeof(f->s.path), "%s", copy);
+        if (store_open_full(f->s.path, STORE_READ_ONLY, &s, &msg) < 0)
                 fail_msg("read-only open with a hot journal: %s", msg ? msg : "?");
         s = store_close(s);
         assert_int_equal(total(f), 5);

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -26,36 +25,19 @@
 
 #include "cleanup.h"
 #include "store.h"
+#include "store-fixture.h"
 
-typedef struct Fixture {
-        char dir[64];
-        char path[128];
-} Fixture;
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(p);
-}
-
+/* setup - a temporary directory; the store, in a directory to be made, is not opened */
 static int setup(void **state) {
-        Fixture *f = calloc(1, sizeof(*f));
+        StoreFixture *f = calloc(1, sizeof(*f));
 
         assert_non_null(f);
-        strcpy(f->dir, "/tmp/test-store.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        (void) snprintf(f->path, sizeof(f->path), "%s/sub/dir/mxtls.db", f->dir);
+        store_fixture_init(f, "sub/dir/mxtls.db");
         *state = f;
         return 0;
 }
 
-static int teardown(void **state) {
-        Fixture *f = *state;
-
-        (void) nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(f);
-        return 0;
-}
-
-static Store *open_rw(const Fixture *f) {
+static Store *open_rw(const StoreFixture *f) {
         Store *s = NULL;
         int r = store_open(f->path, STORE_READ_WRITE, &s);
 
@@ -64,17 +46,11 @@ static Store *open_rw(const Fixture *f) {
         return s;
 }
 
+/* add - a row to mx.example.net, Verified when it has a protocol */
 static void add(Store *s, const char *day, const char *host, const char *domain, const char *protocol,
                 const char *outcome, const char *reason, uint64_t count) {
-        DailyRow row = {
-                .day = day, .host = host, .domain = domain, .mx = "mx.example.net",
-                .protocol = protocol, .cipher = *protocol ? "TLS_AES_256_GCM_SHA384" : "",
-                .trust = *protocol ? "Verified" : "", .level = "", .outcome = outcome,
-                .reason = reason, .count = count,
-        };
-        int r = store_add_daily(s, &row);
-        if (r < 0)
-                fail_msg("store_add_daily: %s (%s)", strerror(-r), store_last_error(s));
+        store_fixture_add(s, day, host, domain, "mx.example.net", protocol, *protocol ? "Verified" : "", "",
+                          outcome, reason, count);
 }
 
 static int64_t sql_int(const char *path, const char *sql) {
@@ -119,7 +95,7 @@ static int collect_row(const DailyRow *row, void *userdata) {
 }
 
 static void test_open_creates_and_migrates(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         struct stat st;
         char dir[192];
         Store *s;
@@ -159,7 +135,7 @@ static void test_open_creates_and_migrates(void **state) {
 }
 
 static void test_read_only(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = NULL;
         char *msg = NULL;
         DailyRow row = { .day = "2024-03-01", .outcome = "tls", .count = 1 };
@@ -195,7 +171,7 @@ static void expect_refused(const char *path, const char *want_words) {
 }
 
 static void test_refuses_foreign_files(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         char path[192];
         int fd;
 
@@ -222,7 +198,7 @@ static void test_refuses_foreign_files(void **state) {
 }
 
 static void test_refuses_newer_schema(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         char *msg = NULL;
 
@@ -240,7 +216,7 @@ static void test_refuses_newer_schema(void **state) {
 }
 
 static void test_migrates_older_schema(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         char path[192];
         Store *s = NULL;
 
@@ -268,7 +244,7 @@ static void test_migrates_older_schema(void **state) {
 }
 
 static void test_upsert_adds(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         StoreQuery q = { .group = COL_ALL };
         Collected c = { 0 };
@@ -301,7 +277,7 @@ static void test_upsert_adds(void **state) {
 }
 
 static void test_state_round_trip(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         static const char blob[] = { 'a', '\0', (char) 0xff, '\n', '\0', 'z' };
         char *v = NULL;
@@ -342,7 +318,7 @@ static void fill_grouping(Store *s) {
 }
 
 static void test_grouping_queries(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         Collected c;
 
@@ -409,7 +385,7 @@ static int stop_after_one(const DailyRow *row, void *userdata) {
 }
 
 static void test_callback_stops(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         StoreQuery q = { .group = COL_ALL };
         Collected c = { 0 };
@@ -435,7 +411,7 @@ static int collect_evidence(const EvidenceRow *row, void *userdata) {
 }
 
 static void test_evidence(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         Collected c = { 0 };
 
@@ -464,7 +440,7 @@ static void test_evidence(void **state) {
 }
 
 static void test_day_range_and_prune(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         char first[11], last[11];
         Collected c = { 0 };
@@ -492,7 +468,7 @@ static void test_day_range_and_prune(void **state) {
 }
 
 static void test_rollback_leaves_nothing(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         StoreQuery q = { .group = COL_ALL };
         Collected c = { 0 };
@@ -535,7 +511,7 @@ static uint64_t mono_msec(void) {
 }
 
 static void test_busy_timeout(void **state) {
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *a = open_rw(f), *b = open_rw(f), *ro = NULL;
         uint64_t t0, elapsed;
         StoreQuery q = { .group = COL_ALL };
@@ -672,7 +648,7 @@ static void test_grouping_matches_sql(void **state) {
                 { .from_day = "2024-03-02", .to_day = "2024-03-08", .host = "mta2" },
                 { .from_day = "2024-03-01", .to_day = "2024-03-09", .domain = "", .host = "" },
         };
-        Fixture *f = *state;
+        StoreFixture *f = *state;
         Store *s = open_rw(f);
         unsigned seed = 12345;
         sqlite3 *db = NULL;
@@ -738,20 +714,20 @@ static void test_grouping_matches_sql(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_open_creates_and_migrates, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_migrates_older_schema, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_upsert_adds, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_grouping_queries, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_grouping_matches_sql, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_evidence, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_day_range_and_prune, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_busy_timeout, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_open_creates_and_migrates, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_read_only, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_migrates_older_schema, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_upsert_adds, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_state_round_trip, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_grouping_queries, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_grouping_matches_sql, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_callback_stops, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_evidence, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_day_range_and_prune, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, store_fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_busy_timeout, setup, store_fixture_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
