@@ -143,32 +143,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Template *, template_free)
 
 /* --- word checks ----------------------------------------------------------- */
 
-static const char *const protocols[] = { "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-
-/* tls_protocol_rank - position in protocols[], -1 when unknown */
-int tls_protocol_rank(const char *protocol) {
-        if (!protocol)
-                return -1;
-        for (size_t i = 0; i < ELEMENTSOF(protocols); i++)
-                if (strcmp(protocols[i], protocol) == 0)
-                        return (int) i;
-        return -1;
-}
-
-/* tls_level_rank - how much a policy level demands; -1 when unknown */
-int tls_level_rank(const char *level) {
-        static const struct { const char *name; int rank; } levels[] = {
-                { "none", 0 }, { "may", 1 }, { "dane", 2 }, { "encrypt", 3 }, { "verify", 4 },
-                { "secure", 5 }, { "dane-only", 5 }, { "fingerprint", 6 },
-        };
-        if (!level)
-                return -1;
-        for (size_t i = 0; i < ELEMENTSOF(levels); i++)
-                if (strcasecmp(levels[i].name, level) == 0)
-                        return levels[i].rank;
-        return -1;
-}
-
 static bool is_trust_word(const char *w) {
         return strcmp(w, "Verified") == 0 || strcmp(w, "Trusted") == 0 ||
                strcmp(w, "Untrusted") == 0 || strcmp(w, "Anonymous") == 0;
