@@ -114,6 +114,8 @@ typedef enum Trust {
         _TRUST_INVALID = -EINVAL,
 } Trust;
 
+#define TRUST_NAME_MAX 9                /* strlen("Anonymous"), strlen("Untrusted") */
+
 /* Protocol versions, oldest first: the code is the rank. */
 typedef enum TlsProtocol {
         TLS_PROTOCOL_SSLV2,

@@ -103,10 +103,14 @@ static void test_outcome_and_reason_round_trips(void **state) {
 }
 
 static void test_trust(void **state) {
+        size_t longest = 0;
+
         assert_int_equal(ELEMENTSOF(trust_words), _TRUST_MAX);
         for (int t = 0; t < _TRUST_MAX; t++) {
                 const char *w = trust_words[t];
 
+                if (strlen(trust_to_string((Trust) t)) > longest)
+                        longest = strlen(trust_to_string((Trust) t));
                 assert_string_equal(trust_to_string((Trust) t), w);
                 assert_int_equal(trust_from_string(w), t);
                 assert_int_equal(trust_from_string_n(w, strlen(w)), t);
@@ -118,6 +122,7 @@ static void test_trust(void **state) {
         assert_int_equal(trust_from_string_n("Verifie", 7), _TRUST_INVALID);
         assert_int_equal(trust_from_string(NULL), _TRUST_INVALID);
         assert_null(trust_to_string(_TRUST_MAX));
+        assert_int_equal(longest, TRUST_NAME_MAX);      /* parse_tls.c reads at most that much */
 }
 
 static void test_protocols(void **state) {
