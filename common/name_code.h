@@ -7,6 +7,7 @@
  *        int name_code(const NameCode *table, NameCodeFlags flags, const char *name);
  *        int name_code_n(const NameCode *table, NameCodeFlags flags, const char *name, size_t len);
  *        const char *name_code_str(const NameCode *table, int code);
+ *        DEFINE_NAME_CODE_LOOKUP(prefix, Type, table)
  * DESCRIPTION
  *        Postfix's name_code(3). A table is an array of { name, code } ended by
  *        { NULL, NOT_FOUND }, where NOT_FOUND is what a failed lookup returns.
@@ -15,6 +16,9 @@
  *        Unlike Postfix the match is exact by default; NAME_CODE_ANY_CASE folds
  *        ASCII case. name_code_n() looks up the len bytes at name (no NUL
  *        needed; NULL with len 0 is the empty word).
+ *        DEFINE_NAME_CODE_LOOKUP() defines the typed, exact lookups over a table
+ *        of Type codes: prefix_to_string(), prefix_from_string() and
+ *        prefix_from_string_n() (systemd's DEFINE_STRING_TABLE_LOOKUP).
  * DIAGNOSTICS
  *        name_code(), name_code_n(): the code, or NOT_FOUND (also for a NULL
  *        name). name_code_str(): the first name with that code, or NULL.
@@ -37,3 +41,14 @@ typedef enum NameCodeFlags {
 int name_code(const NameCode *table, NameCodeFlags flags, const char *name);
 int name_code_n(const NameCode *table, NameCodeFlags flags, const char *name, size_t len);
 const char *name_code_str(const NameCode *table, int code);
+
+#define DEFINE_NAME_CODE_LOOKUP(prefix, type, table)                                   \
+        const char *prefix##_to_string(type v) {                                        \
+                return name_code_str(table, (int) v);                                   \
+        }                                                                               \
+        type prefix##_from_string(const char *s) {                                      \
+                return (type) name_code(table, NAME_CODE_EXACT, s);                     \
+        }                                                                               \
+        type prefix##_from_string_n(const char *s, size_t n) {                          \
+                return (type) name_code_n(table, NAME_CODE_EXACT, s, n);                \
+        }

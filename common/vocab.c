@@ -24,6 +24,7 @@ static const NameCode outcome_kind_names[] = {
         { NULL,           _OUTCOME_KIND_INVALID },
 };
 TABLE_COMPLETE(outcome_kind_names, _OUTCOME_KIND_MAX);
+DEFINE_NAME_CODE_LOOKUP(outcome_kind, OutcomeKind, outcome_kind_names)
 
 static const NameCode fail_reason_names[] = {
         { "",                     FAIL_NONE },
@@ -40,6 +41,7 @@ static const NameCode fail_reason_names[] = {
         { NULL,                   _FAIL_REASON_INVALID },
 };
 TABLE_COMPLETE(fail_reason_names, _FAIL_REASON_MAX);
+DEFINE_NAME_CODE_LOOKUP(fail_reason, FailReason, fail_reason_names)
 
 static const NameCode trust_names[] = {
         { "",          TRUST_UNKNOWN },
@@ -50,6 +52,7 @@ static const NameCode trust_names[] = {
         { NULL,        _TRUST_INVALID },
 };
 TABLE_COMPLETE(trust_names, _TRUST_MAX);
+DEFINE_NAME_CODE_LOOKUP(trust, Trust, trust_names)
 
 static const NameCode tls_protocol_names[] = {
         { "SSLv2",   TLS_PROTOCOL_SSLV2 },
@@ -61,6 +64,7 @@ static const NameCode tls_protocol_names[] = {
         { NULL,      _TLS_PROTOCOL_INVALID },
 };
 TABLE_COMPLETE(tls_protocol_names, _TLS_PROTOCOL_MAX);
+DEFINE_NAME_CODE_LOOKUP(tls_protocol, TlsProtocol, tls_protocol_names)
 
 static const char *const tls_protocol_labels[_TLS_PROTOCOL_MAX] = {
         [TLS_PROTOCOL_TLSV1]   = "TLS 1.0",
@@ -84,6 +88,7 @@ static const NameCode tls_level_names[] = {
         { NULL,          _TLS_LEVEL_INVALID },
 };
 TABLE_COMPLETE(tls_level_names, _TLS_LEVEL_MAX);
+DEFINE_NAME_CODE_LOOKUP(tls_level, TlsLevel, tls_level_names)
 
 #define REQ TLS_LEVEL_REQUIRED
 #define CERT (TLS_LEVEL_REQUIRED | TLS_LEVEL_CERT_MATCH)
@@ -115,47 +120,12 @@ static const NameCode requiretls_names[] = {
         { NULL,           _REQUIRETLS_INVALID },
 };
 TABLE_COMPLETE(requiretls_names, _REQUIRETLS_MAX);
-
-const char *outcome_kind_to_string(OutcomeKind k) {
-        return name_code_str(outcome_kind_names, k);
-}
-
-OutcomeKind outcome_kind_from_string(const char *s) {
-        return (OutcomeKind) name_code(outcome_kind_names, NAME_CODE_EXACT, s);
-}
-
-const char *fail_reason_to_string(FailReason r) {
-        return name_code_str(fail_reason_names, r);
-}
-
-FailReason fail_reason_from_string(const char *s) {
-        return (FailReason) name_code(fail_reason_names, NAME_CODE_EXACT, s);
-}
-
-const char *trust_to_string(Trust t) {
-        return name_code_str(trust_names, t);
-}
-
-Trust trust_from_string(const char *s) {
-        return (Trust) name_code(trust_names, NAME_CODE_EXACT, s);
-}
-
-Trust trust_from_string_n(const char *s, size_t n) {
-        return (Trust) name_code_n(trust_names, NAME_CODE_EXACT, s, n);
-}
-
-const char *tls_protocol_to_string(TlsProtocol p) {
-        return name_code_str(tls_protocol_names, p);
-}
+DEFINE_NAME_CODE_LOOKUP(requiretls, RequireTls, requiretls_names)
 
 const char *tls_protocol_label(TlsProtocol p) {
         if (p < 0 || p >= _TLS_PROTOCOL_MAX)
                 return NULL;
         return tls_protocol_labels[p];
-}
-
-TlsProtocol tls_protocol_from_string(const char *s) {
-        return (TlsProtocol) name_code(tls_protocol_names, NAME_CODE_EXACT, s);
 }
 
 /* tls_protocol_rank - the code of a protocol name, -1 when unknown */
@@ -167,18 +137,6 @@ int tls_protocol_rank(const char *name) {
 
 bool tls_protocol_is_weak(TlsProtocol p) {
         return p >= 0 && p < TLS_PROTOCOL_TLSV1_2;
-}
-
-const char *tls_level_to_string(TlsLevel l) {
-        return name_code_str(tls_level_names, l);
-}
-
-TlsLevel tls_level_from_string(const char *s) {
-        return (TlsLevel) name_code(tls_level_names, NAME_CODE_EXACT, s);
-}
-
-TlsLevel tls_level_from_string_n(const char *s, size_t n) {
-        return (TlsLevel) name_code_n(tls_level_names, NAME_CODE_EXACT, s, n);
 }
 
 /* tls_level_lookup - a level as smtp(8) reads it from main.cf or a policy table */
@@ -201,14 +159,3 @@ bool tls_level_has(TlsLevel l, TlsLevelFlags flags) {
         return (tls_level_meaning[l].flags & flags) == (unsigned) flags;
 }
 
-const char *requiretls_to_string(RequireTls r) {
-        return name_code_str(requiretls_names, r);
-}
-
-RequireTls requiretls_from_string(const char *s) {
-        return (RequireTls) name_code(requiretls_names, NAME_CODE_EXACT, s);
-}
-
-RequireTls requiretls_from_string_n(const char *s, size_t n) {
-        return (RequireTls) name_code_n(requiretls_names, NAME_CODE_EXACT, s, n);
-}

@@ -7,14 +7,17 @@
  *        #include "vocab.h"
  *        const char *outcome_kind_to_string(OutcomeKind k);
  *        OutcomeKind outcome_kind_from_string(const char *s);
+ *        OutcomeKind outcome_kind_from_string_n(const char *s, size_t n);
  *        const char *fail_reason_to_string(FailReason r);
  *        FailReason fail_reason_from_string(const char *s);
+ *        FailReason fail_reason_from_string_n(const char *s, size_t n);
  *        const char *trust_to_string(Trust t);
  *        Trust trust_from_string(const char *s);
  *        Trust trust_from_string_n(const char *s, size_t n);
  *        const char *tls_protocol_to_string(TlsProtocol p);
  *        const char *tls_protocol_label(TlsProtocol p);
  *        TlsProtocol tls_protocol_from_string(const char *s);
+ *        TlsProtocol tls_protocol_from_string_n(const char *s, size_t n);
  *        int tls_protocol_rank(const char *name);
  *        bool tls_protocol_is_weak(TlsProtocol p);
  *        const char *tls_level_to_string(TlsLevel l);
@@ -27,10 +30,10 @@
  *        RequireTls requiretls_from_string(const char *s);
  *        RequireTls requiretls_from_string_n(const char *s, size_t n);
  * DESCRIPTION
- *        Each word is spelled once, in a name_code(3) table in vocab.c; parsers,
- *        the store rows, templates, policy checks and every output format use
- *        these functions. The names are stable: they are the values of the
- *        daily table's columns and of JSON/Prometheus keys and labels.
+ *        Each word is spelled once, in a name_code(3) table in vocab.c, for the
+ *        parsers, the rows written to and read from the store, templates, policy
+ *        checks and output formats. The names are stable: they are the values of
+ *        the daily table's columns and of JSON/Prometheus keys and labels.
  *
  *            concept       column     names                                     match
  *            OutcomeKind   outcome    tls plaintext tls_failed other_failed      exact
@@ -168,9 +171,11 @@ typedef enum RequireTls {
 
 const char *outcome_kind_to_string(OutcomeKind k);     /* "tls", "plaintext", "tls_failed", ... */
 OutcomeKind outcome_kind_from_string(const char *s);
+OutcomeKind outcome_kind_from_string_n(const char *s, size_t n);
 
 const char *fail_reason_to_string(FailReason r);       /* "" for FAIL_NONE */
 FailReason fail_reason_from_string(const char *s);
+FailReason fail_reason_from_string_n(const char *s, size_t n);
 
 const char *trust_to_string(Trust t);                   /* "Verified", "" for unknown */
 Trust trust_from_string(const char *s);
@@ -179,6 +184,7 @@ Trust trust_from_string_n(const char *s, size_t n);
 const char *tls_protocol_to_string(TlsProtocol p);     /* "TLSv1.2" */
 const char *tls_protocol_label(TlsProtocol p);          /* "TLS 1.2"; NULL for SSLv2, SSLv3 */
 TlsProtocol tls_protocol_from_string(const char *s);
+TlsProtocol tls_protocol_from_string_n(const char *s, size_t n);
 int tls_protocol_rank(const char *name);                /* SSLv2=0 .. TLSv1.3=5, -1 unknown */
 bool tls_protocol_is_weak(TlsProtocol p);               /* older than TLSv1.2 */
 

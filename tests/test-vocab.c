@@ -85,17 +85,20 @@ static void test_outcome_and_reason_round_trips(void **state) {
         for (int k = 0; k < _OUTCOME_KIND_MAX; k++) {
                 assert_string_equal(outcome_kind_to_string((OutcomeKind) k), outcome_words[k]);
                 assert_int_equal(outcome_kind_from_string(outcome_words[k]), k);
+                assert_int_equal(outcome_kind_from_string_n(outcome_words[k], strlen(outcome_words[k])), k);
         }
         assert_null(outcome_kind_to_string(_OUTCOME_KIND_MAX));
         assert_null(outcome_kind_to_string(_OUTCOME_KIND_INVALID));
         assert_int_equal(outcome_kind_from_string("TLS"), _OUTCOME_KIND_INVALID);
         assert_int_equal(outcome_kind_from_string(""), _OUTCOME_KIND_INVALID);
         assert_int_equal(outcome_kind_from_string(NULL), _OUTCOME_KIND_INVALID);
+        assert_int_equal(outcome_kind_from_string_n("tls_failed", 3), OUTCOME_TLS);
 
         assert_int_equal(ELEMENTSOF(reason_words), _FAIL_REASON_MAX);
         for (int r = 0; r < _FAIL_REASON_MAX; r++) {
                 assert_string_equal(fail_reason_to_string((FailReason) r), reason_words[r]);
                 assert_int_equal(fail_reason_from_string(reason_words[r]), r);
+                assert_int_equal(fail_reason_from_string_n(reason_words[r], strlen(reason_words[r])), r);
         }
         assert_null(fail_reason_to_string(_FAIL_REASON_MAX));
         assert_int_equal(fail_reason_from_string("Handshake_Failed"), _FAIL_REASON_INVALID);
@@ -132,6 +135,7 @@ static void test_protocols(void **state) {
         for (int p = 0; p < _TLS_PROTOCOL_MAX; p++) {
                 assert_string_equal(tls_protocol_to_string((TlsProtocol) p), protocol_words[p]);
                 assert_int_equal(tls_protocol_from_string(protocol_words[p]), p);
+                assert_int_equal(tls_protocol_from_string_n(protocol_words[p], strlen(protocol_words[p])), p);
                 assert_int_equal(tls_protocol_rank(protocol_words[p]), p);
                 if (labels[p])
                         assert_string_equal(tls_protocol_label((TlsProtocol) p), labels[p]);
@@ -148,6 +152,7 @@ static void test_protocols(void **state) {
         assert_int_equal(tls_protocol_rank(""), -1);
         assert_int_equal(tls_protocol_rank(NULL), -1);
         assert_int_equal(tls_protocol_from_string("TLSv1.0"), _TLS_PROTOCOL_INVALID);
+        assert_int_equal(tls_protocol_from_string_n("TLSv1.3 with cipher", 7), TLS_PROTOCOL_TLSV1_3);
 }
 
 static void test_tls_level_words(void **state) {
