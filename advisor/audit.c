@@ -28,14 +28,11 @@ typedef struct Audit {
 
 /* audit_level_mandatory - levels that defer mail when TLS fails */
 bool audit_level_mandatory(const char *level) {
-        return level && (strcmp(level, "encrypt") == 0 || strcmp(level, "fingerprint") == 0 ||
-                         strcmp(level, "dane-only") == 0 || strcmp(level, "verify") == 0 ||
-                         strcmp(level, "secure") == 0);
+        return tls_level_has(tls_level_lookup(level), TLS_LEVEL_REQUIRED);
 }
 
 static bool level_matches_cert(const char *level) {
-        return level && (strcmp(level, "fingerprint") == 0 || strcmp(level, "dane-only") == 0 ||
-                         strcmp(level, "verify") == 0 || strcmp(level, "secure") == 0);
+        return tls_level_has(tls_level_lookup(level), TLS_LEVEL_CERT_MATCH);
 }
 
 static int add(Audit *a, FindingCode code, const char *subject, unsigned line, uint64_t count,
@@ -135,11 +132,13 @@ static int check_failures(Audit *a, const char *subject, const char *level, unsi
         strbuf_init(&why);
         for (size_t i = 0; i < s->reasons.n; i++) {
                 const CountItem *it = &s->reasons.items[i];
-                if (strcmp(it->name, "policy_lookup_failed") == 0)
+                FailReason reason = fail_reason_from_string(it->name);
+
+                if (reason == FAIL_POLICY_LOOKUP)
                         lookup += it->n;
-                else if (strcmp(it->name, "cert_not_verified") == 0 && level_matches_cert(level))
+                else if (reason == FAIL_CERT_NOT_VERIFIED && level_matches_cert(level))
                         cert += it->n;
-                else if (strcmp(it->name, "requiretls_failed") != 0 && audit_level_mandatory(level)) {
+                else if (reason != FAIL_REQUIRETLS && audit_level_mandatory(level)) {
                         blocked += it->n;
                         strbuf_printf(&why, "%s%s %" PRIu64, why.len ? ", " : "", it->name, it->n);
                 }
@@ -160,11 +159,12 @@ static int check_failures(Audit *a, const char *subject, const char *level, unsi
 /* check_upgrade - MXT006: the strictest template whose criteria the entry meets */
 static int check_upgrade(Audit *a, const AuditEntry *ae) {
         const char *level = ae->entry->level;
+        TlsLevel code = tls_level_lookup(level);
         const Template *best = NULL;
         _cleanup_free_ char *best_value = NULL;
         int best_rank = tls_level_rank(level);
 
-        if (ae->relay || (strcmp(level, "may") != 0 && strcmp(level, "encrypt") != 0))
+        if (ae->relay || (code != TLS_LEVEL_MAY && code != TLS_LEVEL_ENCRYPT))
                 return 0;
         if (domain_stats_delivered(&ae->stats) == 0)
                 return 0;
@@ -231,8 +231,7 @@ static int check_entries(Audit *a) {
 
 static void put_protocols(StrBuf *b, const DomainStats *d) {
         for (size_t i = 0; i < d->protocols.n; i++) {
-                int rank = tls_protocol_rank(d->protocols.items[i].name);
-                if (rank >= 0 && rank <= 3)
+                if (tls_protocol_is_weak(tls_protocol_from_string(d->protocols.items[i].name)))
                         strbuf_printf(b, "%s%s %" PRIu64, b->len ? ", " : "", d->protocols.items[i].name,
                                       d->protocols.items[i].n);
         }
@@ -316,6 +315,13 @@ AuditResult *audit_result_free(AuditResult *r) {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(AuditResult *, audit_result_free)
 
+/* default_level_name - the canonical name of a level given in any case */
+static const char *default_level_name(const char *level) {
+        TlsLevel l = tls_level_lookup(level);
+
+        return l < 0 ? level : tls_level_to_string(l);
+}
+
 /* audit_run - attribute, check, sort */
 int audit_run(Store *s, const AuditOptions *o, AuditResult **ret) {
         _cleanup_(audit_result_freep) AuditResult *r = NULL;
@@ -333,7 +339,7 @@ int audit_run(Store *s, const AuditOptions *o, AuditResult **ret) {
                 return k;
         if (o->policy && !(r->policy_path = strdup(o->policy->path)))
                 return -ENOMEM;
-        if (o->default_level && !(r->default_level = strdup(o->default_level)))
+        if (o->default_level && !(r->default_level = strdup(default_level_name(o->default_level))))
                 return -ENOMEM;
 
         k = evidence_collect(s, r->from, r->to, &r->evidence);

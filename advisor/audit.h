@@ -26,6 +26,9 @@
  *            MXT009 dane fell back to encrypt (unusable TLSA)
  *            MXT010 duplicate key, MXT011 attributes ignored at level none,
  *            MXT012 quoted key that never matches
+ *
+ *        Levels are read as smtp(8) reads them, in any case (tls_level_lookup());
+ *        the result names the default level by its canonical, lower-case name.
  * DIAGNOSTICS
  *        Negative errno.
  */
@@ -83,7 +86,7 @@ int audit_run(Store *s, const AuditOptions *o, AuditResult **ret);
 AuditResult *audit_result_free(AuditResult *r);
 /* Highest severity among the findings, -1 when there are none. */
 int audit_max_severity(const AuditResult *r);
-bool audit_level_mandatory(const char *level);  /* encrypt and stricter, not dane */
+bool audit_level_mandatory(const char *level);  /* encrypt and stricter, not dane; any case */
 
 int audit_format_text(const AuditResult *r, StrBuf *out);
 int audit_format_json(const AuditResult *r, StrBuf *out);

@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "audit.h"
+#include "cleanup.h"
+#include "vocab.h"
 
 static void safe(StrBuf *b, const char *s) {
         strbuf_put_safe_text(b, s, strlen(s));
@@ -110,12 +112,19 @@ static void json_str(StrBuf *b, const char *s) {
                 strbuf_puts(b, "null");
 }
 
+/* json_counts - "delivered", the outcome counts under their names, "tls_logging_off" */
 static void json_counts(StrBuf *b, const DomainStats *s) {
-        strbuf_printf(b, "\"delivered\": %" PRIu64 ", \"tls\": %" PRIu64 ", \"plaintext\": %" PRIu64
-                      ", \"tls_failed\": %" PRIu64 ", \"other_failed\": %" PRIu64
-                      ", \"tls_logging_off\": %" PRIu64,
-                      domain_stats_delivered(s), s->tls, s->plaintext, s->tls_failed, s->other_failed,
-                      s->logging_off);
+        const uint64_t n[] = {
+                [OUTCOME_TLS] = s->tls,
+                [OUTCOME_PLAINTEXT] = s->plaintext,
+                [OUTCOME_TLS_FAILED] = s->tls_failed,
+                [OUTCOME_OTHER_FAILED] = s->other_failed,
+        };
+
+        strbuf_printf(b, "\"delivered\": %" PRIu64, domain_stats_delivered(s));
+        for (OutcomeKind k = 0; k < (OutcomeKind) ELEMENTSOF(n); k++)
+                strbuf_printf(b, ", \"%s\": %" PRIu64, outcome_kind_to_string(k), n[k]);
+        strbuf_printf(b, ", \"tls_logging_off\": %" PRIu64, s->logging_off);
 }
 
 /* audit_format_json - stable machine-readable form */

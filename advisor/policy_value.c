@@ -32,17 +32,11 @@
 #include "domain.h"
 #include "policy.h"
 #include "util.h"
-
-static const char *const table_levels[] = {
-        "none", "may", "encrypt", "fingerprint", "dane", "dane-only", "verify", "secure",
-};
+#include "vocab.h"
 
 /* policy_level_valid - a level smtp(8) accepts in a table */
 bool policy_level_valid(const char *level) {
-        for (size_t i = 0; i < ELEMENTSOF(table_levels); i++)
-                if (strcasecmp(table_levels[i], level) == 0)
-                        return true;
-        return false;
+        return tls_level_lookup(level) >= 0;
 }
 
 static bool is_sep(char c) {
@@ -228,6 +222,7 @@ static int check_attr(const PolicyEntry *e, const PolicyAttr *a, char **reterr_t
         _cleanup_free_ char *n = shown(a->name, strlen(a->name));
         _cleanup_free_ char *v = shown(a->value, strlen(a->value));
         const char *lv = e->level;
+        TlsLevel level = tls_level_lookup(lv);
         unsigned rules = 0;
         bool known = false;
 
@@ -241,12 +236,11 @@ static int check_attr(const PolicyEntry *e, const PolicyAttr *a, char **reterr_t
         if (!known)
                 return err(reterr_text, "invalid attribute name: \"%s\"", n);
 
-        if ((rules & PKIX_LEVELS) && strcmp(lv, "verify") != 0 && strcmp(lv, "secure") != 0)
+        if ((rules & PKIX_LEVELS) && !tls_level_has(level, TLS_LEVEL_PKIX))
                 return err(reterr_text, "attribute \"%s\" invalid at security level \"%s\"", n, lv);
         if ((rules & NONEMPTY) && !*a->value)
                 return err(reterr_text, "attribute \"%s\" has empty value", n);
-        if ((rules & MATCH_LEVELS) && strcmp(lv, "fingerprint") != 0 && strcmp(lv, "verify") != 0 &&
-            strcmp(lv, "secure") != 0)
+        if ((rules & MATCH_LEVELS) && !tls_level_has(level, TLS_LEVEL_MATCH_ATTR))
                 return err(reterr_text, "attribute \"%s\" invalid at security level \"%s\"", n, lv);
         if (rules & ONCE)
                 for (size_t i = 0; i < e->n_attrs; i++)
@@ -280,6 +274,7 @@ int policy_value_parse(const char *value, PolicyEntry *e, char **reterr_text) {
         const char *cursor = value, *tok;
         size_t len;
         bool unbalanced, has_type = false, has_ext = false;
+        TlsLevel level;
         int r;
 
         e->value = normalise_ws(value, strlen(value));
@@ -291,7 +286,8 @@ int policy_value_parse(const char *value, PolicyEntry *e, char **reterr_text) {
         e->level = strndup(tok, len);
         if (!e->level)
                 return -ENOMEM;
-        if (!policy_level_valid(e->level)) {
+        level = tls_level_lookup(e->level);
+        if (level < 0) {
                 _cleanup_free_ char *s = shown(tok, len);
                 return s ? err(reterr_text, "invalid security level \"%s\"", s) : -ENOMEM;
         }
@@ -300,7 +296,7 @@ int policy_value_parse(const char *value, PolicyEntry *e, char **reterr_text) {
         while (next_token(&cursor, &tok, &len, &unbalanced)) {
                 PolicyAttr a = { 0 };
 
-                if (strcmp(e->level, "none") == 0) {
+                if (level == TLS_LEVEL_NONE) {
                         /* smtp(8): "ignoring attribute ... with TLS disabled" */
                         e->ignored_attributes = true;
                         continue;

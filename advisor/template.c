@@ -143,35 +143,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Template *, template_free)
 
 /* --- word checks ----------------------------------------------------------- */
 
-static const char *const protocols[] = { "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-
-/* tls_protocol_rank - position in protocols[], -1 when unknown */
-int tls_protocol_rank(const char *protocol) {
-        if (!protocol)
-                return -1;
-        for (size_t i = 0; i < ELEMENTSOF(protocols); i++)
-                if (strcmp(protocols[i], protocol) == 0)
-                        return (int) i;
-        return -1;
-}
-
-/* tls_level_rank - how much a policy level demands; -1 when unknown */
-int tls_level_rank(const char *level) {
-        static const struct { const char *name; int rank; } levels[] = {
-                { "none", 0 }, { "may", 1 }, { "dane", 2 }, { "encrypt", 3 }, { "verify", 4 },
-                { "secure", 5 }, { "dane-only", 5 }, { "fingerprint", 6 },
-        };
-        if (!level)
-                return -1;
-        for (size_t i = 0; i < ELEMENTSOF(levels); i++)
-                if (strcasecmp(levels[i].name, level) == 0)
-                        return levels[i].rank;
-        return -1;
-}
-
 static bool is_trust_word(const char *w) {
-        return strcmp(w, "Verified") == 0 || strcmp(w, "Trusted") == 0 ||
-               strcmp(w, "Untrusted") == 0 || strcmp(w, "Anonymous") == 0;
+        return trust_from_string(w) > TRUST_UNKNOWN;
 }
 
 /* protocols_valid - "[!|>=|<=]PROTO" items separated by ':' */
@@ -255,6 +228,7 @@ static int bad(Check *c, const char *key, const char *value, const char *expecte
 
 static int template_check(Check *c, Template *t) {
         TemplatePropose *p = &t->propose;
+        TlsLevel level;
         char key[64];
 
         if (t->name && !name_valid(t->name))
@@ -274,7 +248,8 @@ static int template_check(Check *c, Template *t) {
                 return bad(c, "min_days", NULL, "at most window_days");
 
         if (t->min_protocol && tls_protocol_rank(t->min_protocol) < 0)
-                return bad(c, "min_protocol", t->min_protocol, "SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
+                return bad(c, "min_protocol", t->min_protocol,
+                           "SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
 
         for (unsigned i = 0; i < t->trust_count; i++) {
                 (void) snprintf(key, sizeof(key), "trust[%u]", i);
@@ -292,8 +267,8 @@ static int template_check(Check *c, Template *t) {
                 ascii_lower(d);
         }
 
-        if (tls_level_rank(p->level) < 0 || strcasecmp(p->level, "none") == 0 ||
-            strcasecmp(p->level, "fingerprint") == 0)
+        level = tls_level_lookup(p->level);
+        if (level < 0 || level == TLS_LEVEL_NONE || level == TLS_LEVEL_FINGERPRINT)
                 return bad(c, "propose.level", p->level, "may, encrypt, dane, dane-only, verify or secure");
         ascii_lower(p->level);
 
@@ -301,15 +276,14 @@ static int template_check(Check *c, Template *t) {
                 return bad(c, "propose.protocols", p->protocols,
                            "protocols joined by ':', each optionally prefixed by '!', '>=' or '<='");
         if (p->match) {
-                if (strcmp(p->level, "verify") != 0 && strcmp(p->level, "secure") != 0)
+                if (!tls_level_has(level, TLS_LEVEL_MATCH_ATTR))
                         return bad(c, "propose.match", p->match, "level verify or secure with match");
                 ascii_lower(p->match);
                 if (!match_valid(p->match))
                         return bad(c, "propose.match", p->match,
                                    "\"mx\" or hostname, nexthop, dot-nexthop, domains joined by ':'");
         }
-        if (p->require_dane_verified && strcmp(p->level, "dane") != 0 &&
-            strcmp(p->level, "dane-only") != 0)
+        if (p->require_dane_verified && level != TLS_LEVEL_DANE && level != TLS_LEVEL_DANE_ONLY)
                 return bad(c, "propose.require_dane_verified", NULL, "level dane or dane-only");
         if (p->ciphers) {
                 ascii_lower(p->ciphers);

@@ -50,6 +50,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vocab.h"              /* tls_protocol_rank(), tls_level_rank() */
+
 #define TEMPLATE_WINDOW_MAX 3660
 
 typedef struct TemplatePropose {
@@ -93,10 +95,6 @@ int template_open(const char *name_or_file, const char *templates_dir,
 int template_list(const char *templates_dir, char ***ret_names, char ***ret_paths);
 void template_strv_free(char **v);
 
-/* Ordering helpers shared with the advisor. */
-int tls_protocol_rank(const char *protocol);    /* SSLv2=0 .. TLSv1.3=5, -1 unknown */
-int tls_level_rank(const char *level);          /* none=0 may=1 dane=2 encrypt=3 verify=4
-                                                 * secure=5 dane-only=5 fingerprint=6, -1 unknown */
 bool template_trust_ok(const Template *t, const char *trust);
 bool template_excludes(const Template *t, const char *domain);
 /* domain equals pattern, or pattern is ".suffix" and domain ends with it */

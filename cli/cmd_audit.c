@@ -21,6 +21,7 @@
 #include "cmd_common.h"
 #include "log.h"
 #include "postconf.h"
+#include "vocab.h"
 
 #define AUDIT_DAYS_DEFAULT 60
 
@@ -122,10 +123,10 @@ static char *default_level(void) {
         if (*level)
                 return NULL;
         if (postconf_get("smtp_enforce_tls", &enforce) == 0 && strcmp(enforce, "yes") == 0)
-                return strdup("encrypt");
+                return strdup(tls_level_to_string(TLS_LEVEL_ENCRYPT));
         if (postconf_get("smtp_use_tls", &use) == 0 && strcmp(use, "yes") == 0)
-                return strdup("may");
-        return strdup("none");
+                return strdup(tls_level_to_string(TLS_LEVEL_MAY));
+        return strdup(tls_level_to_string(TLS_LEVEL_NONE));
 }
 
 /* load_templates - the one asked for, or every valid template found */

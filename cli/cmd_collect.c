@@ -30,6 +30,7 @@
 #include "logfile.h"
 #include "store.h"
 #include "util.h"
+#include "vocab.h"
 
 #define PROGRESS_DELAY_USEC 1000000ULL  /* show progress only for reads longer than this */
 #define PROGRESS_EVERY_USEC 250000ULL
@@ -253,9 +254,23 @@ static void print_dry_run(Collect *c) {
         }
 }
 
+/* outcome_counts - "tls N, plaintext N, ...": every outcome, in the vocabulary's order */
+static void outcome_counts(const CollectTotals *t, char *buf, size_t size) {
+        size_t n = 0;
+
+        buf[0] = '\0';
+        for (OutcomeKind k = 0; k < _OUTCOME_KIND_MAX && n < size; k++) {
+                int r = snprintf(buf + n, size - n, "%s%s %" PRIu64, k > 0 ? ", " : "",
+                                 outcome_kind_to_string(k), t->outcomes[k]);
+                if (r < 0)
+                        break;
+                n += (size_t) r;
+        }
+}
+
 static void summary(Collect *c, bool dry_run, uint64_t elapsed) {
         CollectTotals t;
-        char skipped[128] = "";
+        char skipped[128] = "", outcomes[256];
 
         collect_totals(c, &t);
         if (t.entries == 0) {
@@ -265,12 +280,10 @@ static void summary(Collect *c, bool dry_run, uint64_t elapsed) {
         if (t.skipped > 0)
                 (void) snprintf(skipped, sizeof skipped, " (%" PRIu64 " malformed, %" PRIu64 " too long, %"
                                 PRIu64 " without SYSLOG_PID)", t.malformed, t.too_long, t.no_pid);
+        outcome_counts(&t, outcomes, sizeof outcomes);
         log_notice("%" PRIu64 " entries read, %" PRIu64 " SMTP client records, %" PRIu64 " deliveries "
-                   "(tls %" PRIu64 ", plaintext %" PRIu64 ", tls_failed %" PRIu64 ", other_failed %" PRIu64
-                   ", internal %" PRIu64 "), %" PRIu64 " skipped%s, %.2f s%s",
-                   t.entries, t.records, t.deliveries, t.outcomes[OUTCOME_TLS], t.outcomes[OUTCOME_PLAINTEXT],
-                   t.outcomes[OUTCOME_TLS_FAILED], t.outcomes[OUTCOME_OTHER_FAILED],
-                   t.outcomes[OUTCOME_INTERNAL], t.skipped, skipped, (double) elapsed / 1e6,
+                   "(%s), %" PRIu64 " skipped%s, %.2f s%s",
+                   t.entries, t.records, t.deliveries, outcomes, t.skipped, skipped, (double) elapsed / 1e6,
                    dry_run ? ", dry run: nothing stored" : "");
 }
 

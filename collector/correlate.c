@@ -36,29 +36,6 @@
 #include "correlate_internal.h"
 #include "domain.h"
 
-static const char *const outcome_kind_table[_OUTCOME_KIND_MAX] = {
-        [OUTCOME_TLS] = "tls",
-        [OUTCOME_PLAINTEXT] = "plaintext",
-        [OUTCOME_TLS_FAILED] = "tls_failed",
-        [OUTCOME_OTHER_FAILED] = "other_failed",
-        [OUTCOME_INTERNAL] = "internal",
-};
-
-const char *outcome_kind_to_string(OutcomeKind k) {
-        if (k < 0 || k >= _OUTCOME_KIND_MAX)
-                return NULL;
-        return outcome_kind_table[k];
-}
-
-OutcomeKind outcome_kind_from_string(const char *s) {
-        if (!s)
-                return _OUTCOME_KIND_INVALID;
-        for (int k = 0; k < _OUTCOME_KIND_MAX; k++)
-                if (strcmp(outcome_kind_table[k], s) == 0)
-                        return (OutcomeKind) k;
-        return _OUTCOME_KIND_INVALID;
-}
-
 /* peer_key_set - remember the [ADDR]:PORT of a peer; -ENOBUFS when the address is too long */
 int peer_key_set(PeerKey *k, const Peer *p) {
         int r;

@@ -32,16 +32,7 @@
 #include <stdint.h>
 
 #include "parse.h"
-
-typedef enum OutcomeKind {
-        OUTCOME_TLS,
-        OUTCOME_PLAINTEXT,
-        OUTCOME_TLS_FAILED,
-        OUTCOME_OTHER_FAILED,
-        OUTCOME_INTERNAL,               /* hop to a local content filter / loopback relay */
-        _OUTCOME_KIND_MAX,
-        _OUTCOME_KIND_INVALID = -EINVAL,
-} OutcomeKind;
+#include "vocab.h"
 
 typedef struct Outcome {
         uint64_t realtime_usec;
@@ -85,6 +76,3 @@ int correlator_save(Correlator *c, char **ret, size_t *ret_len);
 int correlator_load(Correlator *c, const char *data, size_t len);
 /* Sessions with pending state right now (bounded by max_sessions). */
 size_t correlator_sessions(const Correlator *c);
-
-const char *outcome_kind_to_string(OutcomeKind k);     /* "tls", "plaintext", "tls_failed", ... */
-OutcomeKind outcome_kind_from_string(const char *s);

@@ -20,14 +20,15 @@
  *                      / detail                    ; parse_failure.c
  *            qid       = 6*64(DIGIT / "A"-"F") / 12*64(ALPHA / DIGIT)
  *
- *        Also the enum <-> string tables. The strings are stable identifiers
- *        stored in the database and printed in JSON.
+ *        Also the name tables of the parser's own words (delivery status, event
+ *        type, program); the vocabulary stored and printed is in vocab.h.
  * DIAGNOSTICS
  *        1 parsed (ret->type says what), 0 ignored (ret->type = EVENT_IGNORED),
  *        -EBADMSG malformed line of a known kind or an over-long message.
  */
 #include <string.h>
 
+#include "name_code.h"
 #include "parse.h"
 #include "parse_util.h"
 
@@ -35,146 +36,50 @@
 #define QUEUE_ID_LONG_MIN 12
 #define QUEUE_ID_MAX 64
 
-static const char *const trust_table[_TRUST_MAX] = {
-        [TRUST_UNKNOWN]   = "",
-        [TRUST_ANONYMOUS] = "Anonymous",
-        [TRUST_UNTRUSTED] = "Untrusted",
-        [TRUST_TRUSTED]   = "Trusted",
-        [TRUST_VERIFIED]  = "Verified",
+static const NameCode delivery_status_names[] = {
+        { "sent",                         STATUS_SENT },
+        { "deferred",                     STATUS_DEFERRED },
+        { "bounced",                      STATUS_BOUNCED },
+        { "SOFTBOUNCE",                   STATUS_SOFTBOUNCE },
+        { "deliverable",                  STATUS_DELIVERABLE },
+        { "undeliverable",                STATUS_UNDELIVERABLE },
+        { "undeliverable-but-not-cached", STATUS_UNDELIVERABLE },
+        { "expired",                      STATUS_EXPIRED },
+        { NULL,                           _DELIVERY_STATUS_INVALID },
 };
 
-static const char *const tls_level_table[_TLS_LEVEL_MAX] = {
-        [TLS_LEVEL_NONE_SET]    = "",
-        [TLS_LEVEL_NONE]        = "none",
-        [TLS_LEVEL_MAY]         = "may",
-        [TLS_LEVEL_ENCRYPT]     = "encrypt",
-        [TLS_LEVEL_FINGERPRINT] = "fingerprint",
-        [TLS_LEVEL_HALFDANE]    = "halfdane",
-        [TLS_LEVEL_DANE]        = "dane",
-        [TLS_LEVEL_DANE_ONLY]   = "dane-only",
-        [TLS_LEVEL_VERIFY]      = "verify",
-        [TLS_LEVEL_SECURE]      = "secure",
-        [TLS_LEVEL_UNKNOWN]     = "unknown",
+static const NameCode event_type_names[] = {
+        { "ignored",            EVENT_IGNORED },
+        { "tls_established",    EVENT_TLS_ESTABLISHED },
+        { "tls_reused",         EVENT_TLS_REUSED },
+        { "delivery",           EVENT_DELIVERY },
+        { "tls_failure_detail", EVENT_TLS_FAILURE_DETAIL },
+        { "connect_failure",    EVENT_CONNECT_FAILURE },
+        { "policy_warning",     EVENT_POLICY_WARNING },
+        { NULL,                 _EVENT_TYPE_INVALID },
 };
 
-static const char *const requiretls_table[_REQUIRETLS_MAX] = {
-        [REQUIRETLS_NONE_SET]     = "",
-        [REQUIRETLS_REQUIRETLS]   = "requiretls",
-        [REQUIRETLS_NOCERTMATCH]  = "nocertmatch",
-        [REQUIRETLS_NOSTARTTLS]   = "nostarttls",
-        [REQUIRETLS_NOENCRYPTION] = "noencryption",
-        [REQUIRETLS_NONE]         = "none",
+static const NameCode program_kind_names[] = {
+        { "smtp",     PROGRAM_SMTP },
+        { "tlsproxy", PROGRAM_TLSPROXY },
+        { "other",    PROGRAM_OTHER },
+        { NULL,       _PROGRAM_KIND_INVALID },
 };
-
-static const char *const fail_reason_table[_FAIL_REASON_MAX] = {
-        [FAIL_NONE]                 = "",
-        [FAIL_STARTTLS_NOT_OFFERED] = "starttls_not_offered",
-        [FAIL_STARTTLS_REFUSED]     = "starttls_refused",
-        [FAIL_TLS_UNAVAILABLE]      = "tls_unavailable",
-        [FAIL_HANDSHAKE]            = "handshake_failed",
-        [FAIL_CERT_NOT_VERIFIED]    = "cert_not_verified",
-        [FAIL_POLICY_LOOKUP]        = "policy_lookup_failed",
-        [FAIL_DANE]                 = "dane_failed",
-        [FAIL_REQUIRETLS]           = "requiretls_failed",
-        [FAIL_STS]                  = "sts_failed",
-        [FAIL_POLICY_VIOLATED]      = "policy_violated",
-};
-
-static const char *const delivery_status_table[_DELIVERY_STATUS_MAX] = {
-        [STATUS_SENT]          = "sent",
-        [STATUS_DEFERRED]      = "deferred",
-        [STATUS_BOUNCED]       = "bounced",
-        [STATUS_SOFTBOUNCE]    = "SOFTBOUNCE",
-        [STATUS_DELIVERABLE]   = "deliverable",
-        [STATUS_UNDELIVERABLE] = "undeliverable",
-        [STATUS_EXPIRED]       = "expired",
-};
-
-static const char *const event_type_table[_EVENT_TYPE_MAX] = {
-        [EVENT_IGNORED]            = "ignored",
-        [EVENT_TLS_ESTABLISHED]    = "tls_established",
-        [EVENT_TLS_REUSED]         = "tls_reused",
-        [EVENT_DELIVERY]           = "delivery",
-        [EVENT_TLS_FAILURE_DETAIL] = "tls_failure_detail",
-        [EVENT_CONNECT_FAILURE]    = "connect_failure",
-        [EVENT_POLICY_WARNING]     = "policy_warning",
-};
-
-static const char *const program_kind_table[_PROGRAM_KIND_MAX] = {
-        [PROGRAM_SMTP]     = "smtp",
-        [PROGRAM_TLSPROXY] = "tlsproxy",
-        [PROGRAM_OTHER]    = "other",
-};
-
-/* table_lookup - index of s in table, or -EINVAL */
-static int table_lookup(const char *const *table, int n, Span s) {
-        for (int i = 0; i < n; i++) {
-                size_t len = strlen(table[i]);
-
-                if (s.n == len && memcmp(s.p, table[i], len) == 0)
-                        return i;
-        }
-        return -EINVAL;
-}
-
-static int table_lookup_str(const char *const *table, int n, const char *s) {
-        if (!s)
-                return -EINVAL;
-        return table_lookup(table, n, span_make(s, strlen(s)));
-}
-
-#define TABLE_TO_STRING(table, v) \
-        ((v) >= 0 && (size_t) (v) < ELEMENTS(table) ? (table)[(v)] : NULL)
-#define ELEMENTS(x) (sizeof(x) / sizeof((x)[0]))
-
-const char *trust_to_string(Trust t) {
-        return TABLE_TO_STRING(trust_table, t);
-}
-
-Trust trust_from_string(const char *s) {
-        return (Trust) table_lookup_str(trust_table, _TRUST_MAX, s);
-}
-
-const char *tls_level_to_string(TlsLevel l) {
-        return TABLE_TO_STRING(tls_level_table, l);
-}
-
-TlsLevel tls_level_from_span(Span s) {
-        return (TlsLevel) table_lookup(tls_level_table, _TLS_LEVEL_MAX, s);
-}
-
-const char *requiretls_to_string(RequireTls r) {
-        return TABLE_TO_STRING(requiretls_table, r);
-}
-
-RequireTls requiretls_from_span(Span s) {
-        return (RequireTls) table_lookup(requiretls_table, _REQUIRETLS_MAX, s);
-}
-
-const char *fail_reason_to_string(FailReason r) {
-        return TABLE_TO_STRING(fail_reason_table, r);
-}
-
-FailReason fail_reason_from_string(const char *s) {
-        return (FailReason) table_lookup_str(fail_reason_table, _FAIL_REASON_MAX, s);
-}
 
 const char *delivery_status_to_string(DeliveryStatus s) {
-        return TABLE_TO_STRING(delivery_status_table, s);
+        return name_code_str(delivery_status_names, s);
 }
 
 DeliveryStatus delivery_status_from_span(Span s) {
-        if (SP_EQ(s, "undeliverable-but-not-cached"))
-                return STATUS_UNDELIVERABLE;
-        return (DeliveryStatus) table_lookup(delivery_status_table, _DELIVERY_STATUS_MAX, s);
+        return (DeliveryStatus) name_code_n(delivery_status_names, NAME_CODE_EXACT, s.p, s.n);
 }
 
 const char *event_type_to_string(EventType t) {
-        return TABLE_TO_STRING(event_type_table, t);
+        return name_code_str(event_type_names, t);
 }
 
 const char *program_kind_to_string(ProgramKind k) {
-        return TABLE_TO_STRING(program_kind_table, k);
+        return name_code_str(program_kind_names, k);
 }
 
 /* identifier_program - classify SYSLOG_IDENTIFIER by its last "/" component */

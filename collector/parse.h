@@ -29,6 +29,7 @@
 
 #include "record.h"
 #include "util.h"
+#include "vocab.h"
 
 typedef enum ProgramKind {
         PROGRAM_SMTP,                   /* .../smtp and .../lmtp: the client */
@@ -37,60 +38,6 @@ typedef enum ProgramKind {
         _PROGRAM_KIND_MAX,
         _PROGRAM_KIND_INVALID = -EINVAL,
 } ProgramKind;
-
-typedef enum Trust {
-        TRUST_UNKNOWN,                  /* no TLS line seen */
-        TRUST_ANONYMOUS,
-        TRUST_UNTRUSTED,
-        TRUST_TRUSTED,
-        TRUST_VERIFIED,
-        _TRUST_MAX,
-        _TRUST_INVALID = -EINVAL,
-} Trust;
-
-typedef enum TlsLevel {
-        TLS_LEVEL_NONE_SET,             /* no token */
-        TLS_LEVEL_NONE,
-        TLS_LEVEL_MAY,
-        TLS_LEVEL_ENCRYPT,
-        TLS_LEVEL_FINGERPRINT,
-        TLS_LEVEL_HALFDANE,
-        TLS_LEVEL_DANE,
-        TLS_LEVEL_DANE_ONLY,
-        TLS_LEVEL_VERIFY,
-        TLS_LEVEL_SECURE,
-        TLS_LEVEL_UNKNOWN,
-        _TLS_LEVEL_MAX,
-        _TLS_LEVEL_INVALID = -EINVAL,
-} TlsLevel;
-
-typedef enum RequireTls {
-        REQUIRETLS_NONE_SET,
-        REQUIRETLS_REQUIRETLS,
-        REQUIRETLS_NOCERTMATCH,
-        REQUIRETLS_NOSTARTTLS,
-        REQUIRETLS_NOENCRYPTION,
-        REQUIRETLS_NONE,
-        _REQUIRETLS_MAX,
-        _REQUIRETLS_INVALID = -EINVAL,
-} RequireTls;
-
-/* Why a delivery failed for a TLS reason. Names are stable (JSON, store). */
-typedef enum FailReason {
-        FAIL_NONE,                      /* ""                      not a TLS failure */
-        FAIL_STARTTLS_NOT_OFFERED,      /* "starttls_not_offered"  TLS is required, but was not offered */
-        FAIL_STARTTLS_REFUSED,          /* "starttls_refused"      ... host H refused to start TLS */
-        FAIL_TLS_UNAVAILABLE,           /* "tls_unavailable"       our TLS engine is unavailable */
-        FAIL_HANDSHAKE,                 /* "handshake_failed"      Cannot start TLS: handshake failure */
-        FAIL_CERT_NOT_VERIFIED,         /* "cert_not_verified"     Server certificate not verified/trusted */
-        FAIL_POLICY_LOOKUP,             /* "policy_lookup_failed"  client TLS configuration problem, tls=unknown? */
-        FAIL_DANE,                      /* "dane_failed"           TLSA/DNSSEC problems under dane-only */
-        FAIL_REQUIRETLS,                /* "requiretls_failed"     Sender requested REQUIRETLS, but ... */
-        FAIL_STS,                       /* "sts_failed"            MTA-STS policy failure */
-        FAIL_POLICY_VIOLATED,           /* "policy_violated"       a "!" tls= token with no text above */
-        _FAIL_REASON_MAX,
-        _FAIL_REASON_INVALID = -EINVAL,
-} FailReason;
 
 typedef enum DeliveryStatus {
         STATUS_SENT,
@@ -221,14 +168,13 @@ int parse_tls_field(Span field, TlsStatus *ret, const char **reterr_reason);
 int parse_peer(Span s, Peer *ret);      /* "H[A]:P" or "H[A]"; -EBADMSG otherwise */
 FailReason parse_failure_reason(Span text);
 
-const char *trust_to_string(Trust t);           /* "Verified", "" for unknown */
-Trust trust_from_string(const char *s);
-const char *tls_level_to_string(TlsLevel l);    /* "dane-only", "" for NONE_SET */
-TlsLevel tls_level_from_span(Span s);
-const char *requiretls_to_string(RequireTls r);   /* "nocertmatch", "" for NONE_SET */
-RequireTls requiretls_from_span(Span s);
-const char *fail_reason_to_string(FailReason r);
-FailReason fail_reason_from_string(const char *s);
+/* The vocabulary (vocab.h) for the words a parser holds as a Span. */
+static inline TlsLevel tls_level_from_span(Span s) {
+        return tls_level_from_string_n(s.p, s.n);
+}
+static inline RequireTls requiretls_from_span(Span s) {
+        return requiretls_from_string_n(s.p, s.n);
+}
 const char *delivery_status_to_string(DeliveryStatus s);
 DeliveryStatus delivery_status_from_span(Span s);
 const char *event_type_to_string(EventType t);          /* "delivery", "tls_established", ... */

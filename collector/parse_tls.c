@@ -13,7 +13,7 @@
  *            old-form  = "TLS connection established to " host ": " summary   ; 2.2-2.4
  *            new-form  = trust " TLS connection " ("established" / "reused")
  *                        " to " peer ": " summary                            ; 2.5+, reused 3.4+
- *            trust     = "Anonymous" / "Untrusted" / "Trusted" / "Verified"
+ *            trust     = "Anonymous" / "Untrusted" / "Trusted" / "Verified"   ; vocab.h
  *            peer      = host "[" addr "]" [":" port]   ; no port: LMTP over a UNIX socket
  *            summary   = proto " with cipher " cipher " (" 1*DIGIT "/" 1*DIGIT " bits)"
  *                        [kex] [ssig] [csig] [" " future-text]
@@ -36,20 +36,13 @@
 #include "parse.h"
 #include "parse_util.h"
 
-#define TRUST_WORD_MAX 9                /* "Anonymous", "Untrusted" */
 #define TLS_NAME_MAX 64                 /* longest protocol or cipher name accepted */
 
-/* tls_trust_word - map the first word of a new-form line */
+/* tls_trust_word - map the first word of a new-form line; the empty word is no trust word */
 static Trust tls_trust_word(Span w) {
-        if (SP_EQ(w, "Untrusted"))
-                return TRUST_UNTRUSTED;
-        if (SP_EQ(w, "Verified"))
-                return TRUST_VERIFIED;
-        if (SP_EQ(w, "Trusted"))
-                return TRUST_TRUSTED;
-        if (SP_EQ(w, "Anonymous"))
-                return TRUST_ANONYMOUS;
-        return _TRUST_INVALID;
+        Trust t = trust_from_string_n(w.p, w.n);
+
+        return t == TRUST_UNKNOWN ? _TRUST_INVALID : t;
 }
 
 /* tls_suffix_name - " keyword NAME [(DETAIL)]" after the keyword was consumed */
@@ -166,9 +159,9 @@ int parse_tls_line(Span msg, TlsLine *ret, const char **reterr_reason) {
                 if (!SP_CONSUME(&s, "established "))
                         return 0;
         } else {
-                Span word = sp_token(sp_head(s, TRUST_WORD_MAX + 1));
+                Span word = sp_token(sp_head(s, TRUST_NAME_MAX + 1));
 
-                if (word.n == 0 || word.n > TRUST_WORD_MAX)
+                if (word.n == 0 || word.n > TRUST_NAME_MAX)
                         return 0;
                 sp_skip(&s, word.n);
                 if (!SP_CONSUME(&s, " TLS connection "))

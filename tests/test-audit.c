@@ -255,6 +255,30 @@ static void test_default_level(void **state) {
         audit_result_free(r);
 }
 
+/* smtp_tls_security_level and --default-level are case-insensitive in Postfix:
+ * "ENCRYPT" is encrypt, for the findings and in the result. */
+static void test_default_level_any_case(void **state) {
+        State *st = *state;
+        AuditResult *lower = run(st, "encrypt"), *upper = run(st, "ENCRYPT"), *mixed = run(st, "May");
+
+        assert_string_equal(upper->default_level, "encrypt");
+        assert_string_equal(mixed->default_level, "may");
+        assert_non_null(find(lower, FINDING_POLICY_BLOCKS_DELIVERY, "(default)"));
+        assert_non_null(find(upper, FINDING_POLICY_BLOCKS_DELIVERY, "(default)"));
+        assert_null(find(mixed, FINDING_POLICY_BLOCKS_DELIVERY, "(default)"));
+        assert_int_equal(upper->n_findings, lower->n_findings);
+        for (size_t i = 0; i < lower->n_findings; i++) {
+                assert_int_equal(upper->findings[i].code, lower->findings[i].code);
+                assert_string_equal(upper->findings[i].message, lower->findings[i].message);
+        }
+        assert_true(audit_level_mandatory("Dane-Only"));
+        assert_false(audit_level_mandatory("DANE"));
+        assert_false(audit_level_mandatory(NULL));
+        audit_result_free(lower);
+        audit_result_free(upper);
+        audit_result_free(mixed);
+}
+
 static void test_formats(void **state) {
         State *st = *state;
         AuditResult *r = run(st, "encrypt");
@@ -354,6 +378,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_seeded),
                 cmocka_unit_test(test_default_level),
+                cmocka_unit_test(test_default_level_any_case),
                 cmocka_unit_test(test_formats),
                 cmocka_unit_test(test_clean_store),
                 cmocka_unit_test(test_registry),

@@ -150,6 +150,16 @@ static const ErrorRow error_rows[] = {
           "t.yaml:1: key 'trust': invalid value" },
         { "trust:\n  - [a]\npropose: {level: encrypt}\n", "t.yaml:2: key 'trust': invalid value" },
         { "min_protocol: TLSv9\npropose: {level: encrypt}\n", "t.yaml:1: key 'min_protocol': invalid value 'TLSv9'" },
+        /* the words of vocab.h: protocols and trust in Postfix's spelling only */
+        { "min_protocol: tlsv1.2\npropose: {level: encrypt}\n",
+          "t.yaml:1: key 'min_protocol': invalid value 'tlsv1.2' (expected SSLv2, SSLv3, TLSv1, TLSv1.1, "
+          "TLSv1.2 or TLSv1.3)" },
+        { "trust: [verified]\npropose: {level: encrypt}\n",
+          "t.yaml:1: key 'trust[0]': invalid value 'verified' (expected Verified, Trusted, Untrusted or Anonymous)" },
+        { "trust: [\"\"]\npropose: {level: encrypt}\n", "t.yaml:1: key 'trust[0]': invalid value ''" },
+        { "propose:\n  level: Fingerprint\n", "t.yaml:2: key 'propose.level': invalid value 'Fingerprint'" },
+        { "propose:\n  level: unknown\n", "t.yaml:2: key 'propose.level': invalid value 'unknown'" },
+        { "propose:\n  level: DANE\n  match: mx\n", "t.yaml:3: key 'propose.match': invalid value 'mx'" },
         { "exclude_domains:\n  - ok.example\n  - \"bad domain\"\npropose: {level: encrypt}\n",
           "t.yaml:3: key 'exclude_domains[1]': invalid value 'bad domain'" },
         { "name: \"a b\"\npropose: {level: encrypt}\n", "t.yaml:1: key 'name': invalid value 'a b'" },
@@ -340,6 +350,27 @@ static void test_find(void **state) {
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* Levels are read as smtp(8) reads them (any case, stored lower case); the
+ * oldest protocol name Postfix knows is accepted. */
+static void test_vocabulary_words(void **state) {
+        static const struct {
+                const char *yaml;
+                const char *level;
+        } rows[] = {
+                { "min_protocol: SSLv2\npropose: {level: may}\n", "may" },
+                { "trust: [Anonymous, Untrusted]\npropose: {level: ENCRYPT}\n", "encrypt" },
+                { "propose:\n  level: Dane-Only\n  require_dane_verified: true\n", "dane-only" },
+                { "propose:\n  level: Secure\n  match: mx\n", "secure" },
+                { "propose:\n  level: VERIFY\n  match: nexthop\n", "verify" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                Template *t = load_ok(rows[i].yaml);
+
+                assert_string_equal(t->propose.level, rows[i].level);
+                template_free(t);
+        }
+}
+
 static void test_ranks(void **state) {
         assert_int_equal(tls_protocol_rank("TLSv1.3"), 5);
         assert_true(tls_protocol_rank("TLSv1.2") > tls_protocol_rank("TLSv1.1"));
@@ -362,6 +393,7 @@ int main(void) {
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_shipped),
                 cmocka_unit_test(test_find),
+                cmocka_unit_test(test_vocabulary_words),
                 cmocka_unit_test(test_ranks),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
