@@ -27,6 +27,10 @@ if ! CHROMIUM=$(find_chromium); then
         echo "SKIP: chromium is not installed (tools/deps.sh --test installs it)"
         exit 77
 fi
+if [[ ! -x $MXTLS_BUILD_ROOT/tests/test-report ]]; then
+        echo "SKIP: tests/test-report, which makes the sample store, was not built (no jansson)"
+        exit 77
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
