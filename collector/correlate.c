@@ -313,9 +313,7 @@ static int correlate_delivery(Correlator *c, const PfRecord *rec, const Delivery
                 protocol[0] = cipher[0] = '\0';
         }
 
-        if (domain_from_address(d->to.p, d->to.n, domain, sizeof(domain)) < 0 ||
-            !domain_is_valid(domain, strlen(domain)))
-                domain[0] = '\0';
+        (void) domain_recipient(d->to.p, d->to.n, domain, sizeof(domain));
         if (d->relay_is_peer)
                 copy_lower(d->relay_peer.host, mx, sizeof(mx));
         else if (!d->relay_none)

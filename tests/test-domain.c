@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -105,11 +106,82 @@ static void test_loopback(void **state) {
         }
 }
 
+
+static void test_domain_recipient(void **state) {
+        static const struct {
+                const char *addr;
+                DomainKind kind;
+                const char *want;
+        } rows[] = {
+                { "a@Example.COM", DOMAIN_KIND_NAME, "example.com" },
+                { "\"a@b\"@x.example", DOMAIN_KIND_NAME, "x.example" },
+                /* SMTPUTF8: the A-label (IDNA2008); NFC and upper case handled */
+                { "u@b\xc3\xbc" "cher.example", DOMAIN_KIND_NAME, "xn--bcher-kva.example" },
+                { "u@B\xc3\x9c" "CHER.example", DOMAIN_KIND_NAME, "xn--bcher-kva.example" },
+                { "u@bu\xcc\x88" "cher.example", DOMAIN_KIND_NAME, "xn--bcher-kva.example" },
+                /* non-transitional: sharp s stays itself (IDNA2008), not "ss" (IDNA2003) */
+                { "u@fa\xc3\x9f.example", DOMAIN_KIND_NAME, "xn--fa-hia.example" },
+                { "u@xn--bcher-kva.example", DOMAIN_KIND_NAME, "xn--bcher-kva.example" },
+                /* address literals: their own bucket, as written, tag in RFC 5321 case */
+                { "u@[192.0.2.1]", DOMAIN_KIND_LITERAL, "[192.0.2.1]" },
+                { "u@[ipv6:2001:DB8::1]", DOMAIN_KIND_LITERAL, "[IPv6:2001:db8::1]" },
+                { "u@[300.0.2.1]", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_LITERAL },
+                { "u@[IPv6:zz]", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_LITERAL },
+                /* the rest, counted apart by reason */
+                { "postmaster", DOMAIN_KIND_NONE, DOMAIN_BUCKET_NONE },
+                { "u@", DOMAIN_KIND_NONE, DOMAIN_BUCKET_NONE },
+                { "u@bad_domain!", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_SYNTAX },
+                { "u@localhost", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_SYNTAX },
+                { "u@b\xfc" "cher.example", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_UTF8 },
+                { "u@\xe2\x98\x83\xe2\x80\x8d.example", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_IDNA },
+                { "u@a..\xc3\xbc.example", DOMAIN_KIND_INVALID, DOMAIN_BUCKET_IDNA },
+        };
+        char buf[DOMAIN_BUCKET_MAX + 1], *longaddr;
+
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+                DomainKind k = domain_recipient(rows[i].addr, strlen(rows[i].addr), buf, sizeof buf);
+
+                if (k != rows[i].kind || strcmp(buf, rows[i].want) != 0)
+                        fail_msg("%s: got %d \"%s\", want %d \"%s\"", rows[i].addr, k, buf, rows[i].kind,
+                                 rows[i].want);
+                /* a bucket never passes the validation every policy line needs */
+                if (k != DOMAIN_KIND_NAME && domain_is_valid(buf, strlen(buf)))
+                        fail_msg("%s: bucket \"%s\" is a valid domain", rows[i].addr, buf);
+        }
+        /* a domain longer than 253 bytes, and one longer than the raw limit */
+        longaddr = malloc(2000);
+        assert_non_null(longaddr);
+        strcpy(longaddr, "u@");
+        for (int i = 0; i < 50; i++)
+                strcat(longaddr, "abcdef.");
+        strcat(longaddr, "example");
+        assert_int_equal(domain_recipient(longaddr, strlen(longaddr), buf, sizeof buf), DOMAIN_KIND_INVALID);
+        assert_string_equal(buf, DOMAIN_BUCKET_TOO_LONG);
+        for (int i = 0; i < 200; i++)
+                strcat(longaddr, ".abcdefg");
+        assert_int_equal(domain_recipient(longaddr, strlen(longaddr), buf, sizeof buf), DOMAIN_KIND_INVALID);
+        assert_string_equal(buf, DOMAIN_BUCKET_TOO_LONG);
+        free(longaddr);
+}
+
+static void test_domain_to_unicode(void **state) {
+        char *u = domain_to_unicode("xn--bcher-kva.example");
+
+        assert_non_null(u);
+        assert_string_equal(u, "b\xc3\xbc" "cher.example");
+        free(u);
+        assert_null(domain_to_unicode("example.com"));
+        assert_null(domain_to_unicode("xn--zz.example"));      /* not a valid A-label */
+        assert_null(domain_to_unicode(NULL));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_domain_is_valid),
                 cmocka_unit_test(test_domain_from_address),
                 cmocka_unit_test(test_loopback),
+                cmocka_unit_test(test_domain_recipient),
+                cmocka_unit_test(test_domain_to_unicode),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
