@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        report - add up the store's daily rows of a window into a Report
+ *        report - the report's view of a window's summary
  * SYNOPSIS
  *        #include "report.h"
  *        int report_build(Store *s, const ReportOptions *o, Report **ret);
  * DESCRIPTION
- *        One pass over the daily rows of the window (in primary key order: by
- *        day, then host, then domain) and one over the evidence rows. Domains
- *        and hosts are found through open-addressing hash indexes, so the cost
- *        is linear in the number of rows. Tallies are short arrays bounded by
- *        REPORT_TALLY_MAX, MX lists by REPORT_MX_MAX: hostile log content can
- *        grow the report only by its number of domains.
+ *        report_build() has the window added up once by summary_build()
+ *        (summary.h) and turns it into what the formatters print: names not
+ *        logged are "unknown", tls= tokens only where one was logged, tallies
+ *        sorted by key and bounded by REPORT_TALLY_MAX (further keys count as
+ *        "other"), at most REPORT_MX_MAX MX names per domain, domains by
+ *        deliveries, hosts by name. Counts are the stored outcomes: deliveries
+ *        on a day with TLS logging off count as stored (the warnings say so).
+ *        The report keeps the summary, whose strings it points to.
  *        The window and the small helpers shared by the formatters live here too.
  */
 #include <errno.h>
@@ -21,123 +23,8 @@
 #include "cleanup.h"
 #include "report.h"
 
-typedef struct IndexSlot {
-        const char *key;                /* owned by the indexed element */
-        size_t idx;
-} IndexSlot;
-
-/* Open addressing, linear probing, power-of-two capacity, at most half full. */
-typedef struct NameIndex {
-        IndexSlot *slots;
-        size_t cap;
-        size_t n;
-} NameIndex;
-
-typedef struct Builder {
-        Report *report;
-        NameIndex domain_index;
-        NameIndex host_index;
-        NameIndex string_index;         /* Report.strings: one copy of each tally key */
-        size_t strings_cap;
-        size_t domains_cap;
-        size_t hosts_cap;
-        size_t days_cap;
-        size_t warnings_cap;
-        size_t last_domain;             /* SIZE_MAX = none */
-        size_t last_host;
-} Builder;
-
-typedef enum Kind {
-        KIND_TLS,
-        KIND_PLAINTEXT,
-        KIND_TLS_FAILED,
-        KIND_OTHER_FAILED,
-        KIND_INTERNAL,
-        KIND_UNKNOWN,
-} Kind;
-
 static bool streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
-}
-
-static uint64_t hash_string(const char *s) {
-        uint64_t h = 0xcbf29ce484222325ULL;       /* FNV-1a */
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 0x100000001b3ULL;
-        return h;
-}
-
-/* name_index_find - the element index for key, or SIZE_MAX */
-static size_t name_index_find(const NameIndex *x, const char *key) {
-        if (x->cap == 0)
-                return SIZE_MAX;
-        for (size_t i = hash_string(key) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
-                if (!x->slots[i].key)
-                        return SIZE_MAX;
-                if (streq(x->slots[i].key, key))
-                        return x->slots[i].idx;
-        }
-}
-
-static void name_index_put_slot(IndexSlot *slots, size_t cap, const char *key, size_t idx) {
-        size_t i = hash_string(key) & (cap - 1);
-
-        while (slots[i].key)
-                i = (i + 1) & (cap - 1);
-        slots[i] = (IndexSlot) { key, idx };
-}
-
-static int name_index_add(NameIndex *x, const char *key, size_t idx) {
-        if ((x->n + 1) * 2 > x->cap) {
-                size_t ncap = x->cap ? x->cap * 2 : 256;
-                IndexSlot *n = calloc(ncap, sizeof(*n));
-
-                if (!n)
-                        return -ENOMEM;
-                for (size_t i = 0; i < x->cap; i++)
-                        if (x->slots[i].key)
-                                name_index_put_slot(n, ncap, x->slots[i].key, x->slots[i].idx);
-                free(x->slots);
-                x->slots = n;
-                x->cap = ncap;
-        }
-        name_index_put_slot(x->slots, x->cap, key, idx);
-        x->n++;
-        return 0;
-}
-
-/* grow - make room for one more element in a vector */
-static int grow(void **v, size_t *cap, size_t n, size_t size) {
-        if (n < *cap)
-                return 0;
-        size_t ncap = *cap ? *cap * 2 : 16;
-        void *p = reallocarray(*v, ncap, size);
-        if (!p)
-                return -ENOMEM;
-        memset((char *) p + *cap * size, 0, (ncap - *cap) * size);
-        *v = p;
-        *cap = ncap;
-        return 0;
-}
-
-/* intern - the one copy of s in the report's string storage */
-static const char *intern(Builder *b, const char *s) {
-        Report *r = b->report;
-        size_t i = name_index_find(&b->string_index, s);
-
-        if (i != SIZE_MAX)
-                return r->strings[i];
-        if (grow((void **) &r->strings, &b->strings_cap, r->n_strings, sizeof(char *)) < 0)
-                return NULL;
-        r->strings[r->n_strings] = strdup(s);
-        if (!r->strings[r->n_strings])
-                return NULL;
-        if (name_index_add(&b->string_index, r->strings[r->n_strings], r->n_strings) < 0) {
-                free(r->strings[r->n_strings]);
-                return NULL;
-        }
-        return r->strings[r->n_strings++];
 }
 
 uint64_t tally_get(const Tally *t, const char *key, const char *key2) {
@@ -148,23 +35,20 @@ uint64_t tally_get(const Tally *t, const char *key, const char *key2) {
         return 0;
 }
 
-/* tally_find - by interned pointers: equal strings are the same pointer */
 static TallyEntry *tally_find(const Tally *t, const char *key, const char *key2) {
         for (size_t i = 0; i < t->n; i++)
-                if (t->entries[i].key == key && t->entries[i].key2 == key2)
+                if (streq(t->entries[i].key, key) && (key2 ? streq(t->entries[i].key2, key2) : true))
                         return &t->entries[i];
         return NULL;
 }
 
-/* tally_add - add n under interned key (and key2); past REPORT_TALLY_MAX keys, under "other" */
-static int tally_add(Builder *b, Tally *t, const char *key, const char *key2, uint64_t n) {
+/* tally_add - add n under key (and key2); past REPORT_TALLY_MAX keys, under "other" */
+static int tally_add(Tally *t, const char *key, const char *key2, uint64_t n) {
         TallyEntry *e = tally_find(t, key, key2);
 
         if (!e && t->n >= REPORT_TALLY_MAX) {
-                key = intern(b, "other");
+                key = "other";
                 key2 = key2 ? key : NULL;
-                if (!key)
-                        return -ENOMEM;
                 e = tally_find(t, key, key2);
         }
         if (!e) {
@@ -191,21 +75,56 @@ static int tally_entry_cmp(const void *a, const void *b) {
         return strcmp(x->key2, y->key2);
 }
 
-static void tally_sort(Tally *t) {
-        if (t->n > 1)
-                qsort(t->entries, t->n, sizeof(TallyEntry), tally_entry_cmp);
-}
-
 static void tally_done(Tally *t) {
         free(t->entries);
         *t = (Tally) { 0 };
 }
 
-static void counts_sort(ReportCounts *c) {
-        tally_sort(&c->by_protocol);
-        tally_sort(&c->by_trust);
-        tally_sort(&c->by_level);
-        tally_sort(&c->tls_failures);
+static const char *or_unknown(const char *s) {
+        return *s ? s : "unknown";
+}
+
+typedef enum TallyView {
+        VIEW_NAMES,                     /* "" is "unknown" */
+        VIEW_TOKENS,                    /* "" is no token: not counted */
+        VIEW_PAIRS,                     /* (key, key2), "" is "unknown" */
+} TallyView;
+
+/* tally_from - a summary tally as the report shows it */
+static int tally_from(Tally *t, const SummaryTally *s, TallyView v) {
+        int r = 0;
+
+        /* In the order first seen, as the rows came: the same keys make it under the bound. */
+        for (uint32_t i = 0; i < s->n && r >= 0; i++) {
+                const SummaryItem *e = &s->items[i];
+
+                if (v == VIEW_PAIRS)
+                        r = tally_add(t, or_unknown(e->key), or_unknown(e->key2), e->n);
+                else if (v == VIEW_NAMES || *e->key)
+                        r = tally_add(t, or_unknown(e->key), NULL, e->n);
+        }
+        if (r >= 0 && s->other > 0)
+                r = tally_add(t, "other", v == VIEW_PAIRS ? "other" : NULL, s->other);
+        if (t->n > 1)
+                qsort(t->entries, t->n, sizeof(TallyEntry), tally_entry_cmp);
+        return r;
+}
+
+static int counts_from(ReportCounts *c, const SummaryCounts *s) {
+        int r;
+
+        c->tls = s->tls;
+        c->plaintext = s->plaintext;
+        c->tls_failed = s->tls_failed;
+        c->other_failed = s->other_failed;
+        r = tally_from(&c->by_protocol, &s->protocols, VIEW_NAMES);
+        if (r >= 0)
+                r = tally_from(&c->by_trust, &s->trust, VIEW_NAMES);
+        if (r >= 0)
+                r = tally_from(&c->by_level, &s->levels, VIEW_TOKENS);
+        if (r >= 0)
+                r = tally_from(&c->tls_failures, &s->reasons, VIEW_NAMES);
+        return r;
 }
 
 static void counts_done(ReportCounts *c) {
@@ -215,239 +134,31 @@ static void counts_done(ReportCounts *c) {
         tally_done(&c->tls_failures);
 }
 
-static Kind kind_from_outcome(const char *s) {
-        /* Once per row: dispatch on the first letter, then one comparison. */
-        switch (s[0]) {
-        case 't':
-                return streq(s, "tls") ? KIND_TLS : streq(s, "tls_failed") ? KIND_TLS_FAILED : KIND_UNKNOWN;
-        case 'p':
-                return streq(s, "plaintext") ? KIND_PLAINTEXT : KIND_UNKNOWN;
-        case 'o':
-                return streq(s, "other_failed") ? KIND_OTHER_FAILED : KIND_UNKNOWN;
-        case 'i':
-                return streq(s, "internal") ? KIND_INTERNAL : KIND_UNKNOWN;
-        default:
-                return KIND_UNKNOWN;
-        }
-}
-
-static const char *or_unknown(const char *s) {
-        return *s ? s : "unknown";
-}
-
-/* The interned strings of one row. */
-typedef struct RowKeys {
-        const char *protocol;
-        const char *trust;
-        const char *reason;
-        const char *level;              /* NULL when no tls= token */
-} RowKeys;
-
-/* counts_add - one daily row (not internal) into a set of counts */
-static int counts_add(Builder *b, ReportCounts *c, const RowKeys *keys, Kind k, uint64_t n) {
-        int r = 0;
-
-        switch (k) {
-        case KIND_TLS:
-                c->tls += n;
-                r = tally_add(b, &c->by_protocol, keys->protocol, NULL, n);
-                if (r >= 0)
-                        r = tally_add(b, &c->by_trust, keys->trust, NULL, n);
-                break;
-        case KIND_PLAINTEXT:
-                c->plaintext += n;
-                break;
-        case KIND_TLS_FAILED:
-                c->tls_failed += n;
-                r = tally_add(b, &c->tls_failures, keys->reason, NULL, n);
-                break;
-        case KIND_OTHER_FAILED:
-                c->other_failed += n;
-                break;
-        default:
-                return 0;
-        }
-        if (r >= 0 && keys->level)
-                r = tally_add(b, &c->by_level, keys->level, NULL, n);
-        return r;
-}
-
-static int builder_day(Builder *b, const char *day, ReportDay **ret) {
-        Report *r = b->report;
-
-        if (r->n_days == 0 || !streq(r->days[r->n_days - 1].day, day)) {
-                int64_t unused;
-
-                /* Printed unescaped by the formatters: must be a real day. */
-                if (strlen(day) != 10 || day_parse(day, &unused) < 0)
-                        return -EBADMSG;
-                if (grow((void **) &r->days, &b->days_cap, r->n_days, sizeof(ReportDay)) < 0)
-                        return -ENOMEM;
-                memcpy(r->days[r->n_days++].day, day, 11);
-        }
-        *ret = &r->days[r->n_days - 1];
-        return 0;
-}
-
-static int builder_host(Builder *b, const char *host, ReportHost **ret) {
-        Report *r = b->report;
-        size_t i = b->last_host;
-
-        if (i == SIZE_MAX || !streq(r->hosts[i].host, host)) {
-                i = name_index_find(&b->host_index, host);
-                if (i == SIZE_MAX) {
-                        if (grow((void **) &r->hosts, &b->hosts_cap, r->n_hosts, sizeof(ReportHost)) < 0)
-                                return -ENOMEM;
-                        i = r->n_hosts;
-                        r->hosts[i].host = strdup(host);
-                        if (!r->hosts[i].host)
-                                return -ENOMEM;
-                        r->n_hosts++;
-                        if (name_index_add(&b->host_index, r->hosts[i].host, i) < 0)
-                                return -ENOMEM;
-                }
-                b->last_host = i;
-        }
-        *ret = &r->hosts[i];
-        return 0;
-}
-
-static int builder_domain(Builder *b, const char *domain, ReportDomain **ret) {
-        Report *r = b->report;
-        size_t i = b->last_domain;
-
-        if (i == SIZE_MAX || !streq(r->domains[i].domain, domain)) {
-                i = name_index_find(&b->domain_index, domain);
-                if (i == SIZE_MAX) {
-                        if (grow((void **) &r->domains, &b->domains_cap, r->n_domains, sizeof(ReportDomain)) < 0)
-                                return -ENOMEM;
-                        i = r->n_domains;
-                        r->domains[i].domain = strdup(domain);
-                        if (!r->domains[i].domain)
-                                return -ENOMEM;
-                        r->n_domains++;
-                        if (name_index_add(&b->domain_index, r->domains[i].domain, i) < 0)
-                                return -ENOMEM;
-                }
-                b->last_domain = i;
-        }
-        *ret = &r->domains[i];
-        return 0;
-}
-
-static int domain_add_mx(ReportDomain *d, const char *mx) {
+/* domain_add_mx - keep mx in the sorted list, the first REPORT_MX_MAX names seen */
+static void domain_add_mx(ReportDomain *d, const char *mx) {
         size_t i;
 
-        if (!*mx)
-                return 0;
-        for (i = 0; i < d->n_mx; i++) {
-                int c = strcmp(d->mx[i], mx);
-                if (c == 0)
-                        return 0;
-                if (c > 0)
-                        break;
-        }
         if (d->n_mx >= REPORT_MX_MAX) {
                 d->mx_truncated = true;
-                return 0;
+                return;
         }
-        char *copy = strdup(mx);
-        if (!copy)
-                return -ENOMEM;
+        for (i = 0; i < d->n_mx && strcmp(d->mx[i], mx) < 0; i++)
+                ;
         memmove(d->mx + i + 1, d->mx + i, (d->n_mx - i) * sizeof(char *));
-        d->mx[i] = copy;
+        d->mx[i] = mx;
         d->n_mx++;
-        return 0;
 }
 
-/* report_add_row - store_query_daily() callback: one row of the window */
-static int report_add_row(const DailyRow *row, void *userdata) {
-        Builder *b = userdata;
-        Report *r = b->report;
-        Kind k = kind_from_outcome(row->outcome);
-        ReportDay *day;
-        ReportHost *host;
-        ReportDomain *d;
-        int q;
-
-        if (k == KIND_UNKNOWN || row->count == 0)
-                return 0;
-        q = builder_day(b, row->day, &day);
-        if (q >= 0)
-                q = builder_host(b, row->host, &host);
-        if (q < 0)
-                return q;
-        if (k == KIND_INTERNAL) {
-                r->internal += row->count;
-                day->internal += row->count;
-                host->internal += row->count;
-                return 0;
-        }
-
-        RowKeys keys = { 0 };
-        if (k == KIND_TLS) {
-                keys.protocol = intern(b, or_unknown(row->protocol));
-                keys.trust = intern(b, or_unknown(row->trust));
-                if (!keys.protocol || !keys.trust)
-                        return -ENOMEM;
-        } else if (k == KIND_TLS_FAILED && !(keys.reason = intern(b, or_unknown(row->reason))))
-                return -ENOMEM;
-        if (*row->level && !(keys.level = intern(b, row->level)))
-                return -ENOMEM;
-
-        q = builder_domain(b, row->domain, &d);
-        if (q >= 0)
-                q = counts_add(b, &r->totals, &keys, k, row->count);
-        if (q >= 0)
-                q = counts_add(b, &day->counts, &keys, k, row->count);
-        if (q >= 0)
-                q = counts_add(b, &host->counts, &keys, k, row->count);
-        if (q >= 0)
-                q = counts_add(b, &d->counts, &keys, k, row->count);
-        if (q >= 0 && k == KIND_TLS)
-                q = tally_add(b, &r->tls_by_protocol_trust, keys.protocol, keys.trust, row->count);
-        if (q >= 0)
-                q = domain_add_mx(d, row->mx);
-        if (q < 0)
-                return q;
-
-        if (!streq(d->last_seen, row->day)) {
-                if (!d->first_seen[0])
-                        memcpy(d->first_seen, row->day, 11);
-                memcpy(d->last_seen, row->day, 11);
-                d->days_seen++;
-        }
-        return 0;
-}
-
-/* report_add_evidence - store_query_evidence() callback: one (day, host) */
-static int report_add_evidence(const EvidenceRow *row, void *userdata) {
-        Builder *b = userdata;
-        Report *r = b->report;
-        ReportWarning *w = NULL;
-
-        int64_t unused;
-
-        if (row->deliveries == 0 || row->tls_lines > 0 || row->tls_fields > 0 ||
-            strlen(row->day) != 10 || day_parse(row->day, &unused) < 0)
-                return 0;
-        for (size_t i = 0; i < r->n_warnings; i++)
-                if (streq(r->warnings[i].host, row->host))
-                        w = &r->warnings[i];
-        if (!w) {
-                if (grow((void **) &r->warnings, &b->warnings_cap, r->n_warnings, sizeof(ReportWarning)) < 0)
-                        return -ENOMEM;
-                w = &r->warnings[r->n_warnings];
-                w->host = strdup(row->host);
-                if (!w->host)
-                        return -ENOMEM;
-                r->n_warnings++;
-                memcpy(w->first_day, row->day, 11);
-        }
-        memcpy(w->last_day, row->day, 11);
-        w->days++;
-        w->deliveries += row->deliveries;
-        return 0;
+static int domain_from(ReportDomain *d, const SummaryDomain *s) {
+        d->domain = s->domain;
+        for (uint32_t i = 0; i < s->mx.n; i++)
+                domain_add_mx(d, s->mx.items[i].key);
+        if (s->mx.other > 0)
+                d->mx_truncated = true;
+        memcpy(d->first_seen, s->first_seen, sizeof(d->first_seen));
+        memcpy(d->last_seen, s->last_seen, sizeof(d->last_seen));
+        d->days_seen = s->days_seen;
+        return counts_from(&d->counts, &s->counts);
 }
 
 static int domain_cmp(const void *a, const void *b) {
@@ -463,8 +174,41 @@ static int host_cmp(const void *a, const void *b) {
         return strcmp(((const ReportHost *) a)->host, ((const ReportHost *) b)->host);
 }
 
-static int warning_cmp(const void *a, const void *b) {
-        return strcmp(((const ReportWarning *) a)->host, ((const ReportWarning *) b)->host);
+/* report_view - every list of the report from the summary */
+static int report_view(Report *r) {
+        const Summary *m = r->summary;
+        int q;
+
+        r->domains = calloc(m->n_domains ? m->n_domains : 1, sizeof(ReportDomain));
+        r->hosts = calloc(m->n_hosts ? m->n_hosts : 1, sizeof(ReportHost));
+        r->days = calloc(m->n_days ? m->n_days : 1, sizeof(ReportDay));
+        if (!r->domains || !r->hosts || !r->days)
+                return -ENOMEM;
+        q = counts_from(&r->totals, &m->totals);
+        if (q >= 0)
+                q = tally_from(&r->tls_by_protocol_trust, &m->tls_by_protocol_trust, VIEW_PAIRS);
+        for (; q >= 0 && r->n_domains < m->n_domains; r->n_domains++)
+                q = domain_from(&r->domains[r->n_domains], &m->domains[r->n_domains]);
+        for (; q >= 0 && r->n_hosts < m->n_hosts; r->n_hosts++) {
+                r->hosts[r->n_hosts].host = m->hosts[r->n_hosts].host;
+                r->hosts[r->n_hosts].internal = m->hosts[r->n_hosts].internal;
+                q = counts_from(&r->hosts[r->n_hosts].counts, &m->hosts[r->n_hosts].counts);
+        }
+        for (; q >= 0 && r->n_days < m->n_days; r->n_days++) {
+                memcpy(r->days[r->n_days].day, m->days[r->n_days].day, 11);
+                r->days[r->n_days].internal = m->days[r->n_days].internal;
+                q = counts_from(&r->days[r->n_days].counts, &m->days[r->n_days].counts);
+        }
+        if (q < 0)
+                return q;
+        r->internal = m->internal;
+        r->warnings = m->logging_off;
+        r->n_warnings = m->n_logging_off;
+        if (r->n_domains > 1)
+                qsort(r->domains, r->n_domains, sizeof(ReportDomain), domain_cmp);
+        if (r->n_hosts > 1)
+                qsort(r->hosts, r->n_hosts, sizeof(ReportHost), host_cmp);
+        return 0;
 }
 
 Report *report_free(Report *r) {
@@ -472,29 +216,19 @@ Report *report_free(Report *r) {
                 return NULL;
         counts_done(&r->totals);
         tally_done(&r->tls_by_protocol_trust);
-        for (size_t i = 0; i < r->n_domains; i++) {
-                free(r->domains[i].domain);
+        /* The lists have the summary's lengths; entries not filled yet are zero. */
+        for (size_t i = 0; r->domains && i < r->summary->n_domains; i++)
                 counts_done(&r->domains[i].counts);
-                for (size_t j = 0; j < r->domains[i].n_mx; j++)
-                        free(r->domains[i].mx[j]);
-        }
-        for (size_t i = 0; i < r->n_hosts; i++) {
-                free(r->hosts[i].host);
+        for (size_t i = 0; r->hosts && i < r->summary->n_hosts; i++)
                 counts_done(&r->hosts[i].counts);
-        }
-        for (size_t i = 0; i < r->n_days; i++)
+        for (size_t i = 0; r->days && i < r->summary->n_days; i++)
                 counts_done(&r->days[i].counts);
-        for (size_t i = 0; i < r->n_warnings; i++)
-                free(r->warnings[i].host);
-        for (size_t i = 0; i < r->n_strings; i++)
-                free(r->strings[i]);
-        free(r->strings);
         free(r->domains);
         free(r->hosts);
         free(r->days);
-        free(r->warnings);
         free(r->domain_filter);
         free(r->host_filter);
+        summary_free(r->summary);
         free(r);
         return NULL;
 }
@@ -503,56 +237,25 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Report *, report_free)
 
 int report_build(Store *s, const ReportOptions *o, Report **ret) {
         _cleanup_(report_freep) Report *r = NULL;
-        int64_t from, to;
         int q;
 
-        if (!s || !o || !ret || !o->from || !o->to ||
-            day_parse(o->from, &from) < 0 || day_parse(o->to, &to) < 0 || from > to)
+        if (!s || !o || !ret || !o->from || !o->to)
                 return -EINVAL;
-
         r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        day_format(from, r->from);
-        day_format(to, r->to);
         if ((o->domain && !(r->domain_filter = strdup(o->domain))) ||
             (o->host && !(r->host_filter = strdup(o->host))))
                 return -ENOMEM;
-
-        Builder b = { .report = r, .last_domain = SIZE_MAX, .last_host = SIZE_MAX };
-        StoreQuery query = {
-                .from_day = r->from, .to_day = r->to, .domain = o->domain, .host = o->host,
-                /* Rows as stored, without the cipher: no sorting in SQLite. */
-                .group = COL_ALL & ~COL_CIPHER,
-                .unmerged = true,
-        };
-        q = store_query_daily(s, &query, report_add_row, &b);
-        if (q >= 0) {
-                query.group = COL_DAY | COL_HOST;
-                query.unmerged = false;
-                q = store_query_evidence(s, &query, report_add_evidence, &b);
-        }
-        free(b.domain_index.slots);
-        free(b.host_index.slots);
-        free(b.string_index.slots);
+        SummaryOptions so = { .from = o->from, .to = o->to, .domain = o->domain, .host = o->host };
+        q = summary_build(s, &so, &r->summary);
         if (q < 0)
                 return q;
-
-        counts_sort(&r->totals);
-        tally_sort(&r->tls_by_protocol_trust);
-        for (size_t i = 0; i < r->n_domains; i++)
-                counts_sort(&r->domains[i].counts);
-        for (size_t i = 0; i < r->n_hosts; i++)
-                counts_sort(&r->hosts[i].counts);
-        for (size_t i = 0; i < r->n_days; i++)
-                counts_sort(&r->days[i].counts);
-        if (r->n_domains > 1)
-                qsort(r->domains, r->n_domains, sizeof(ReportDomain), domain_cmp);
-        if (r->n_hosts > 1)
-                qsort(r->hosts, r->n_hosts, sizeof(ReportHost), host_cmp);
-        if (r->n_warnings > 1)
-                qsort(r->warnings, r->n_warnings, sizeof(ReportWarning), warning_cmp);
-
+        memcpy(r->from, r->summary->from, sizeof(r->from));
+        memcpy(r->to, r->summary->to, sizeof(r->to));
+        q = report_view(r);
+        if (q < 0)
+                return q;
         *ret = TAKE_PTR(r);
         return 0;
 }
