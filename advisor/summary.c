@@ -38,15 +38,25 @@ enum {
         LEVEL_DANE_DOWNGRADE = 1 << 1,  /* dane:encrypt, dane-only:..., halfdane:... */
 };
 
-/* The last day (days since the epoch) counted in each day count of one domain. */
+/* Scan state of one domain: the last day (days since the epoch) counted in each
+ * day count, and the domain that came after it last time. */
 typedef struct DomainMarks {
         int64_t seen, delivered, off;
+        size_t next;                    /* SIZE_MAX = none yet */
 } DomainMarks;
 
 /* The interned strings of one row. */
 typedef struct RowKeys {
         const char *protocol, *trust, *level, *reason, *mx;
 } RowKeys;
+
+#define RECENT_MAX 8
+
+/* The values a column had lately: most rows repeat one of a few. */
+typedef struct Recent {
+        const char *v[RECENT_MAX];      /* interned */
+        unsigned n, next, hit;
+} Recent;
 
 typedef struct Builder {
         Summary *m;
@@ -58,7 +68,7 @@ typedef struct Builder {
         size_t host;                    /* the current row's host, SIZE_MAX before the first */
         size_t domain;                  /* the previous row's domain, SIZE_MAX before the first */
         bool off;                       /* logging off on the current (day, host) */
-        const char *last[5];            /* the previous row's RowKeys, reused while they repeat */
+        Recent recent[4];               /* protocol, trust, level, reason */
         const char *rank_of;            /* protocol whose tls_protocol_rank() is rank */
         int rank;
         const char *flags_of;           /* level whose LEVEL_* flags are flags */
@@ -102,17 +112,17 @@ static unsigned level_flags(const char *level) {
         return f;
 }
 
-/* grow - room for one more element in a vector; new memory zeroed */
+/* grow - room for element n of a vector, which is zeroed (the rest of the new room is not touched) */
 static int grow(void **v, size_t *cap, size_t n, size_t size) {
-        if (n < *cap)
-                return 0;
-        size_t ncap = *cap ? *cap * 2 : 16;
-        void *p = reallocarray(*v, ncap, size);
-        if (!p)
-                return -ENOMEM;
-        memset((char *) p + *cap * size, 0, (ncap - *cap) * size);
-        *v = p;
-        *cap = ncap;
+        if (n >= *cap) {
+                size_t ncap = *cap ? *cap * 2 : 16;
+                void *p = reallocarray(*v, ncap, size);
+                if (!p)
+                        return -ENOMEM;
+                *v = p;
+                *cap = ncap;
+        }
+        memset((char *) *v + n * size, 0, size);
         return 0;
 }
 
@@ -257,7 +267,7 @@ static int domain_new(Builder *b, const char *name, uint64_t h) {
             grow((void **) &b->marks, &b->cap_marks, i, sizeof(DomainMarks)) < 0)
                 return -ENOMEM;
         d = &m->domains[i];
-        b->marks[i] = (DomainMarks) { INT64_MIN, INT64_MIN, INT64_MIN };
+        b->marks[i] = (DomainMarks) { INT64_MIN, INT64_MIN, INT64_MIN, SIZE_MAX };
         d->domain = summary_names_intern(m->names, name);
         if (!d->domain)
                 return -ENOMEM;
@@ -272,15 +282,22 @@ static int domain_new(Builder *b, const char *name, uint64_t h) {
         return name_table_add(&m->names->domains, d->domain, h, i);
 }
 
-/* builder_domain - the index of the row's domain, added when new */
+/* builder_domain - the index of the row's domain, added when new
+ *
+ * Every day the rows list the domains in the same order, so the domain that
+ * followed the previous one last time is tried before the name table. */
 static int builder_domain(Builder *b, const char *name) {
         Summary *m = b->m;
+        size_t prev = b->domain, i;
         uint64_t h;
-        size_t i;
         int r;
 
-        if (b->domain != SIZE_MAX && streq(m->domains[b->domain].domain, name))
+        if (prev != SIZE_MAX && streq(m->domains[prev].domain, name))
                 return 0;
+        if (prev != SIZE_MAX && (i = b->marks[prev].next) != SIZE_MAX && streq(m->domains[i].domain, name)) {
+                b->domain = i;
+                return 0;
+        }
         h = name_hash(name);
         i = name_table_find(&m->names->domains, name, h);
         if (i == SIZE_MAX) {
@@ -289,21 +306,53 @@ static int builder_domain(Builder *b, const char *name) {
                 if (r < 0)
                         return r;
         }
+        if (prev != SIZE_MAX)
+                b->marks[prev].next = i;
         b->domain = i;
         return 0;
 }
 
-/* row_keys - the row's strings, interned; the previous row's while they repeat */
-static int row_keys(Builder *b, const DailyRow *row, RowKeys *ret) {
-        const char *v[5] = { row->protocol, row->trust, row->level, row->reason, row->mx };
+/* recent_intern - the interned s, found among the recent values of its column when it is one */
+static const char *recent_intern(Builder *b, Recent *c, const char *s) {
+        const char *p;
 
-        for (size_t i = 0; i < ELEMENTSOF(v); i++)
-                if (!b->last[i] || !streq(b->last[i], v[i])) {
-                        b->last[i] = summary_names_intern(b->m->names, v[i]);
-                        if (!b->last[i])
-                                return -ENOMEM;
+        if (c->n > 0 && streq(c->v[c->hit], s))
+                return c->v[c->hit];
+        for (unsigned i = 0; i < c->n; i++)
+                if (streq(c->v[i], s)) {
+                        c->hit = i;
+                        return c->v[i];
                 }
-        *ret = (RowKeys) { b->last[0], b->last[1], b->last[2], b->last[3], b->last[4] };
+        p = summary_names_intern(b->m->names, s);
+        if (!p)
+                return NULL;
+        c->hit = c->n < RECENT_MAX ? c->n++ : c->next;
+        c->next = (c->hit + 1) % RECENT_MAX;
+        c->v[c->hit] = p;
+        return p;
+}
+
+/* mx_intern - the interned MX name: usually one the domain already has */
+static const char *mx_intern(Builder *b, const char *mx) {
+        const SummaryTally *t = &b->m->domains[b->domain].mx;
+
+        for (uint32_t i = 0; i < t->n && i < RECENT_MAX; i++)
+                if (streq(t->items[i].key, mx))
+                        return t->items[i].key;
+        return summary_names_intern(b->m->names, mx);
+}
+
+/* row_keys - the strings of a row of the current domain, interned */
+static int row_keys(Builder *b, const DailyRow *row, RowKeys *ret) {
+        *ret = (RowKeys) {
+                .protocol = recent_intern(b, &b->recent[0], row->protocol),
+                .trust = recent_intern(b, &b->recent[1], row->trust),
+                .level = recent_intern(b, &b->recent[2], row->level),
+                .reason = recent_intern(b, &b->recent[3], row->reason),
+                .mx = mx_intern(b, row->mx),
+        };
+        if (!ret->protocol || !ret->trust || !ret->level || !ret->reason || !ret->mx)
+                return -ENOMEM;
         return 0;
 }
 
@@ -331,7 +380,7 @@ static int counts_add(SummaryCounts *c, const RowKeys *keys, Kind k, uint64_t n,
         default:
                 return 0;
         }
-        if (r >= 0)
+        if (r >= 0 && *keys->level)
                 r = summary_tally_add(&c->levels, keys->level, NULL, n, known);
         return r;
 }
@@ -434,9 +483,9 @@ static int summary_add_row(const DailyRow *row, void *userdata) {
                 add_internal(b, n);
                 return 0;
         }
-        r = row_keys(b, row, &keys);
+        r = builder_domain(b, row->domain);
         if (r >= 0)
-                r = builder_domain(b, row->domain);
+                r = row_keys(b, row, &keys);
         if (r < 0)
                 return r;
 

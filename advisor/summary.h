@@ -74,6 +74,7 @@ typedef struct SummaryTally {
         SummaryItem *items;             /* in the order first seen */
         uint32_t n;
         uint32_t n_known;               /* items with n_known > 0 */
+        uint32_t last;                  /* the item added to last: where the next add looks first */
         uint64_t other;                 /* rows of names past SUMMARY_TALLY_MAX */
         uint64_t other_known;
 } SummaryTally;
@@ -85,7 +86,7 @@ typedef struct SummaryCounts {
         uint64_t other_failed;
         SummaryTally protocols;         /* tls rows by protocol */
         SummaryTally trust;             /* tls rows by trust word */
-        SummaryTally levels;            /* outcome rows by logged tls= token ("" = none) */
+        SummaryTally levels;            /* outcome rows that logged a tls= token, by token */
         SummaryTally reasons;           /* tls_failed rows by reason */
 } SummaryCounts;
 

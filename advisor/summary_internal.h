@@ -63,6 +63,19 @@ struct SummaryNames {
 SummaryNames *summary_names_free(SummaryNames *x);
 const char *summary_names_intern(SummaryNames *x, const char *s);
 
-int summary_tally_add(SummaryTally *t, const char *key, const char *key2, uint64_t n, bool known);
+int summary_tally_add_slow(SummaryTally *t, const char *key, const char *key2, uint64_t n, bool known);
+
+/* Rows come sorted, so most adds go to the item of the previous one: that case inline. */
+static inline int summary_tally_add(SummaryTally *t, const char *key, const char *key2, uint64_t n,
+                                    bool known) {
+        SummaryItem *e = t->last < t->n ? &t->items[t->last] : NULL;
+
+        if (!e || e->key != key || e->key2 != key2 || (known && e->n_known == 0))
+                return summary_tally_add_slow(t, key, key2, n, known);
+        e->n += n;
+        if (known)
+                e->n_known += n;
+        return 0;
+}
 void summary_tally_done(SummaryTally *t);
 void summary_counts_done(SummaryCounts *c);

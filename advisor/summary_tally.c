@@ -6,6 +6,8 @@
  *        #include "summary_internal.h"
  *        int summary_tally_add(SummaryTally *t, const char *key, const char *key2,
  *                              uint64_t n, bool known);
+ *        int summary_tally_add_slow(SummaryTally *t, const char *key, const char *key2,
+ *                                   uint64_t n, bool known);
  *        size_t summary_tally_known(const SummaryTally *t, uint32_t ret[static SUMMARY_TALLY_MAX]);
  * DESCRIPTION
  *        Keys are interned (summary_names.c), so an item is found by pointer.
@@ -18,27 +20,31 @@
 
 #include "summary_internal.h"
 
-static SummaryItem *tally_find(const SummaryTally *t, const char *key, const char *key2) {
+static SummaryItem *tally_find(SummaryTally *t, const char *key, const char *key2) {
         for (uint32_t i = 0; i < t->n; i++)
-                if (t->items[i].key == key && t->items[i].key2 == key2)
+                if (t->items[i].key == key && t->items[i].key2 == key2) {
+                        t->last = i;
                         return &t->items[i];
+                }
         return NULL;
 }
 
-/* tally_new_item - a zero item for key; capacity 4, then doubled whenever n reaches a power of two */
+/* tally_new_item - a zero item for key; capacity 2, then doubled whenever n reaches a power of two */
 static SummaryItem *tally_new_item(SummaryTally *t, const char *key, const char *key2) {
-        if (t->n == 0 || (t->n >= 4 && (t->n & (t->n - 1)) == 0)) {
-                SummaryItem *p = reallocarray(t->items, t->n ? t->n * 2 : 4, sizeof(*p));
+        if (t->n == 0 || (t->n >= 2 && (t->n & (t->n - 1)) == 0)) {
+                SummaryItem *p = reallocarray(t->items, t->n ? t->n * 2 : 2, sizeof(*p));
 
                 if (!p)
                         return NULL;
                 t->items = p;
         }
         t->items[t->n] = (SummaryItem) { .key = key, .key2 = key2, .known_order = UINT32_MAX };
+        t->last = t->n;
         return &t->items[t->n++];
 }
 
-int summary_tally_add(SummaryTally *t, const char *key, const char *key2, uint64_t n, bool known) {
+/* summary_tally_add_slow - summary_tally_add() when the last item is not the one */
+int summary_tally_add_slow(SummaryTally *t, const char *key, const char *key2, uint64_t n, bool known) {
         SummaryItem *e = tally_find(t, key, key2);
 
         if (!e && t->n >= SUMMARY_TALLY_MAX) {

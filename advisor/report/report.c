@@ -42,8 +42,8 @@ static TallyEntry *tally_find(const Tally *t, const char *key, const char *key2)
         return NULL;
 }
 
-/* tally_add - add n under key (and key2); past REPORT_TALLY_MAX keys, under "other" */
-static int tally_add(Tally *t, const char *key, const char *key2, uint64_t n) {
+/* tally_add - add n under key (and key2); past REPORT_TALLY_MAX keys, under "other" (room: tally_need()) */
+static void tally_add(Tally *t, const char *key, const char *key2, uint64_t n) {
         TallyEntry *e = tally_find(t, key, key2);
 
         if (!e && t->n >= REPORT_TALLY_MAX) {
@@ -52,18 +52,10 @@ static int tally_add(Tally *t, const char *key, const char *key2, uint64_t n) {
                 e = tally_find(t, key, key2);
         }
         if (!e) {
-                /* Capacity: 4, then doubled whenever n reaches a power of two. */
-                if (t->n == 0 || (t->n >= 4 && (t->n & (t->n - 1)) == 0)) {
-                        TallyEntry *p = reallocarray(t->entries, t->n ? t->n * 2 : 4, sizeof(*p));
-                        if (!p)
-                                return -ENOMEM;
-                        t->entries = p;
-                }
-                e = &t->entries[t->n++];
+                e = &t->entries[t->n++];        /* room made by tally_from() */
                 *e = (TallyEntry) { .key = key, .key2 = key2 };
         }
         e->n += n;
-        return 0;
 }
 
 static int tally_entry_cmp(const void *a, const void *b) {
@@ -73,11 +65,6 @@ static int tally_entry_cmp(const void *a, const void *b) {
         if (c != 0 || !x->key2 || !y->key2)
                 return c;
         return strcmp(x->key2, y->key2);
-}
-
-static void tally_done(Tally *t) {
-        free(t->entries);
-        *t = (Tally) { 0 };
 }
 
 static const char *or_unknown(const char *s) {
@@ -90,48 +77,71 @@ typedef enum TallyView {
         VIEW_PAIRS,                     /* (key, key2), "" is "unknown" */
 } TallyView;
 
-/* tally_from - a summary tally as the report shows it */
-static int tally_from(Tally *t, const SummaryTally *s, TallyView v) {
-        int r = 0;
+/* One allocation for all the tally entries and MX names of a report, sized by a first pass. */
+typedef struct Room {
+        TallyEntry *entries;
+        const char **names;
+} Room;
 
+/* tally_need - entries a tally of the report can take: REPORT_TALLY_MAX keys and "other" */
+static size_t tally_need(const SummaryTally *s) {
+        return s->n == 0 ? 0 : (s->n < REPORT_TALLY_MAX ? s->n : REPORT_TALLY_MAX) + 1;
+}
+
+static size_t counts_need(const SummaryCounts *c) {
+        return tally_need(&c->protocols) + tally_need(&c->trust) + tally_need(&c->levels) +
+               tally_need(&c->reasons);
+}
+
+static size_t mx_need(const SummaryDomain *d) {
+        return d->mx.n < REPORT_MX_MAX ? d->mx.n : REPORT_MX_MAX;
+}
+
+/* room_new - room for every list of the report of m */
+static int room_new(const Summary *m, Room *ret) {
+        size_t entries = counts_need(&m->totals) + tally_need(&m->tls_by_protocol_trust), names = 0;
+
+        for (size_t i = 0; i < m->n_domains; i++) {
+                entries += counts_need(&m->domains[i].counts);
+                names += mx_need(&m->domains[i]);
+        }
+        for (size_t i = 0; i < m->n_hosts; i++)
+                entries += counts_need(&m->hosts[i].counts);
+        for (size_t i = 0; i < m->n_days; i++)
+                entries += counts_need(&m->days[i].counts);
+        ret->entries = calloc(entries ? entries : 1, sizeof(TallyEntry));
+        ret->names = calloc(names ? names : 1, sizeof(char *));
+        return ret->entries && ret->names ? 0 : -ENOMEM;
+}
+
+/* tally_from - a summary tally as the report shows it */
+static void tally_from(Tally *t, const SummaryTally *s, TallyView v, Room *room) {
+        t->entries = room->entries;
+        room->entries += tally_need(s);
         /* In the order first seen, as the rows came: the same keys make it under the bound. */
-        for (uint32_t i = 0; i < s->n && r >= 0; i++) {
+        for (uint32_t i = 0; i < s->n; i++) {
                 const SummaryItem *e = &s->items[i];
 
                 if (v == VIEW_PAIRS)
-                        r = tally_add(t, or_unknown(e->key), or_unknown(e->key2), e->n);
+                        tally_add(t, or_unknown(e->key), or_unknown(e->key2), e->n);
                 else if (v == VIEW_NAMES || *e->key)
-                        r = tally_add(t, or_unknown(e->key), NULL, e->n);
+                        tally_add(t, or_unknown(e->key), NULL, e->n);
         }
-        if (r >= 0 && s->other > 0)
-                r = tally_add(t, "other", v == VIEW_PAIRS ? "other" : NULL, s->other);
+        if (s->other > 0)
+                tally_add(t, "other", v == VIEW_PAIRS ? "other" : NULL, s->other);
         if (t->n > 1)
                 qsort(t->entries, t->n, sizeof(TallyEntry), tally_entry_cmp);
-        return r;
 }
 
-static int counts_from(ReportCounts *c, const SummaryCounts *s) {
-        int r;
-
+static void counts_from(ReportCounts *c, const SummaryCounts *s, Room *room) {
         c->tls = s->tls;
         c->plaintext = s->plaintext;
         c->tls_failed = s->tls_failed;
         c->other_failed = s->other_failed;
-        r = tally_from(&c->by_protocol, &s->protocols, VIEW_NAMES);
-        if (r >= 0)
-                r = tally_from(&c->by_trust, &s->trust, VIEW_NAMES);
-        if (r >= 0)
-                r = tally_from(&c->by_level, &s->levels, VIEW_TOKENS);
-        if (r >= 0)
-                r = tally_from(&c->tls_failures, &s->reasons, VIEW_NAMES);
-        return r;
-}
-
-static void counts_done(ReportCounts *c) {
-        tally_done(&c->by_protocol);
-        tally_done(&c->by_trust);
-        tally_done(&c->by_level);
-        tally_done(&c->tls_failures);
+        tally_from(&c->by_protocol, &s->protocols, VIEW_NAMES, room);
+        tally_from(&c->by_trust, &s->trust, VIEW_NAMES, room);
+        tally_from(&c->by_level, &s->levels, VIEW_TOKENS, room);
+        tally_from(&c->tls_failures, &s->reasons, VIEW_NAMES, room);
 }
 
 /* domain_add_mx - keep mx in the sorted list, the first REPORT_MX_MAX names seen */
@@ -149,8 +159,10 @@ static void domain_add_mx(ReportDomain *d, const char *mx) {
         d->n_mx++;
 }
 
-static int domain_from(ReportDomain *d, const SummaryDomain *s) {
+static void domain_from(ReportDomain *d, const SummaryDomain *s, Room *room) {
         d->domain = s->domain;
+        d->mx = room->names;
+        room->names += mx_need(s);
         for (uint32_t i = 0; i < s->mx.n; i++)
                 domain_add_mx(d, s->mx.items[i].key);
         if (s->mx.other > 0)
@@ -158,7 +170,7 @@ static int domain_from(ReportDomain *d, const SummaryDomain *s) {
         memcpy(d->first_seen, s->first_seen, sizeof(d->first_seen));
         memcpy(d->last_seen, s->last_seen, sizeof(d->last_seen));
         d->days_seen = s->days_seen;
-        return counts_from(&d->counts, &s->counts);
+        counts_from(&d->counts, &s->counts, room);
 }
 
 static int domain_cmp(const void *a, const void *b) {
@@ -177,30 +189,29 @@ static int host_cmp(const void *a, const void *b) {
 /* report_view - every list of the report from the summary */
 static int report_view(Report *r) {
         const Summary *m = r->summary;
-        int q;
+        Room room;
 
         r->domains = calloc(m->n_domains ? m->n_domains : 1, sizeof(ReportDomain));
         r->hosts = calloc(m->n_hosts ? m->n_hosts : 1, sizeof(ReportHost));
         r->days = calloc(m->n_days ? m->n_days : 1, sizeof(ReportDay));
-        if (!r->domains || !r->hosts || !r->days)
+        if (!r->domains || !r->hosts || !r->days || room_new(m, &room) < 0)
                 return -ENOMEM;
-        q = counts_from(&r->totals, &m->totals);
-        if (q >= 0)
-                q = tally_from(&r->tls_by_protocol_trust, &m->tls_by_protocol_trust, VIEW_PAIRS);
-        for (; q >= 0 && r->n_domains < m->n_domains; r->n_domains++)
-                q = domain_from(&r->domains[r->n_domains], &m->domains[r->n_domains]);
-        for (; q >= 0 && r->n_hosts < m->n_hosts; r->n_hosts++) {
+        r->entry_room = room.entries;
+        r->name_room = room.names;
+        counts_from(&r->totals, &m->totals, &room);
+        tally_from(&r->tls_by_protocol_trust, &m->tls_by_protocol_trust, VIEW_PAIRS, &room);
+        for (; r->n_domains < m->n_domains; r->n_domains++)
+                domain_from(&r->domains[r->n_domains], &m->domains[r->n_domains], &room);
+        for (; r->n_hosts < m->n_hosts; r->n_hosts++) {
                 r->hosts[r->n_hosts].host = m->hosts[r->n_hosts].host;
                 r->hosts[r->n_hosts].internal = m->hosts[r->n_hosts].internal;
-                q = counts_from(&r->hosts[r->n_hosts].counts, &m->hosts[r->n_hosts].counts);
+                counts_from(&r->hosts[r->n_hosts].counts, &m->hosts[r->n_hosts].counts, &room);
         }
-        for (; q >= 0 && r->n_days < m->n_days; r->n_days++) {
+        for (; r->n_days < m->n_days; r->n_days++) {
                 memcpy(r->days[r->n_days].day, m->days[r->n_days].day, 11);
                 r->days[r->n_days].internal = m->days[r->n_days].internal;
-                q = counts_from(&r->days[r->n_days].counts, &m->days[r->n_days].counts);
+                counts_from(&r->days[r->n_days].counts, &m->days[r->n_days].counts, &room);
         }
-        if (q < 0)
-                return q;
         r->internal = m->internal;
         r->warnings = m->logging_off;
         r->n_warnings = m->n_logging_off;
@@ -214,15 +225,8 @@ static int report_view(Report *r) {
 Report *report_free(Report *r) {
         if (!r)
                 return NULL;
-        counts_done(&r->totals);
-        tally_done(&r->tls_by_protocol_trust);
-        /* The lists have the summary's lengths; entries not filled yet are zero. */
-        for (size_t i = 0; r->domains && i < r->summary->n_domains; i++)
-                counts_done(&r->domains[i].counts);
-        for (size_t i = 0; r->hosts && i < r->summary->n_hosts; i++)
-                counts_done(&r->hosts[i].counts);
-        for (size_t i = 0; r->days && i < r->summary->n_days; i++)
-                counts_done(&r->days[i].counts);
+        free(r->entry_room);
+        free(r->name_room);
         free(r->domains);
         free(r->hosts);
         free(r->days);

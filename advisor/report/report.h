@@ -70,7 +70,7 @@ typedef struct ReportCounts {
 typedef struct ReportDomain {
         const char *domain;             /* strings point into Report.summary */
         ReportCounts counts;
-        const char *mx[REPORT_MX_MAX];  /* sorted, distinct, non-empty */
+        const char **mx;                /* sorted, distinct, non-empty; at most REPORT_MX_MAX */
         size_t n_mx;
         bool mx_truncated;              /* more MX names than REPORT_MX_MAX */
         char first_seen[11];
@@ -110,6 +110,8 @@ typedef struct Report {
         const ReportWarning *warnings;  /* by host name; in the summary */
         size_t n_warnings;
         Summary *summary;               /* the fold this report is a view of */
+        TallyEntry *entry_room;         /* storage of every tally's entries */
+        const char **name_room;         /* storage of every domain's mx */
 } Report;
 
 typedef struct ReportOptions {
