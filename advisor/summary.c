@@ -136,24 +136,27 @@ static int cmp_day_number(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* logging_off_get - the warning of host, added when new */
-static int logging_off_get(Builder *b, const char *host, SummaryLoggingOff **ret) {
-        Summary *m = b->m;
-        uint64_t h = name_hash(host);
-        size_t i = name_table_find(&m->names->logging_off, host, h);
+/* by_name - the index of name in a vector of elements that start with their interned name
+ * (SummaryHost, SummaryLoggingOff), found through t; a new element is zeroed and named */
+static int by_name(Builder *b, NameTable *t, const char *name, void **v, size_t *n, size_t *cap, size_t size,
+                   size_t *ret) {
+        uint64_t h = name_hash(name);
+        size_t i = name_table_find(t, name, h);
+        const char **slot;
 
         if (i == SIZE_MAX) {
-                if (grow((void **) &m->logging_off, &b->cap_off, m->n_logging_off, sizeof(SummaryLoggingOff)) < 0)
+                if (grow(v, cap, *n, size) < 0)
                         return -ENOMEM;
-                i = m->n_logging_off;
-                m->logging_off[i].host = summary_names_intern(m->names, host);
-                if (!m->logging_off[i].host)
+                i = *n;
+                slot = (const char **) (void *) ((char *) *v + i * size);
+                *slot = summary_names_intern(b->m->names, name);
+                if (!*slot)
                         return -ENOMEM;
-                m->n_logging_off++;
-                if (name_table_add(&m->names->logging_off, m->logging_off[i].host, h, i) < 0)
+                (*n)++;
+                if (name_table_add(t, *slot, h, i) < 0)
                         return -ENOMEM;
         }
-        *ret = &m->logging_off[i];
+        *ret = i;
         return 0;
 }
 
@@ -163,14 +166,17 @@ static int summary_add_evidence(const EvidenceRow *row, void *userdata) {
         SummaryLoggingOff *w;
         char canonical[11];
         int64_t day;
+        size_t i;
         int r;
 
         if (row->deliveries == 0 || row->tls_lines > 0 || row->tls_fields > 0 ||
             strlen(row->day) != 10 || day_parse(row->day, &day) < 0)
                 return 0;
-        r = logging_off_get(b, row->host, &w);
+        r = by_name(b, &b->m->names->logging_off, row->host, (void **) &b->m->logging_off,
+                    &b->m->n_logging_off, &b->cap_off, sizeof(SummaryLoggingOff), &i);
         if (r < 0)
                 return r;
+        w = &b->m->logging_off[i];
         /* Capacity: 4, then doubled whenever the count reaches a power of two. */
         if (w->days == 0 || (w->days >= 4 && (w->days & (w->days - 1)) == 0)) {
                 int64_t *p = reallocarray(w->day_numbers, w->days ? w->days * 2 : 4, sizeof(int64_t));
@@ -215,26 +221,6 @@ static int builder_day(Builder *b, const char *day) {
         return 0;
 }
 
-static int builder_host(Builder *b, const char *host) {
-        Summary *m = b->m;
-        uint64_t h = name_hash(host);
-        size_t i = name_table_find(&m->names->hosts, host, h);
-
-        if (i == SIZE_MAX) {
-                if (grow((void **) &m->hosts, &b->cap_hosts, m->n_hosts, sizeof(SummaryHost)) < 0)
-                        return -ENOMEM;
-                i = m->n_hosts;
-                m->hosts[i].host = summary_names_intern(m->names, host);
-                if (!m->hosts[i].host)
-                        return -ENOMEM;
-                m->n_hosts++;
-                if (name_table_add(&m->names->hosts, m->hosts[i].host, h, i) < 0)
-                        return -ENOMEM;
-        }
-        b->host = i;
-        return 0;
-}
-
 /* builder_place - the day and host of a row; the logging-off state when either changed */
 static int builder_place(Builder *b, const char *day, const char *host) {
         Summary *m = b->m;
@@ -248,7 +234,8 @@ static int builder_place(Builder *b, const char *day, const char *host) {
                 moved = true;
         }
         if (b->host == SIZE_MAX || !streq(m->hosts[b->host].host, host)) {
-                r = builder_host(b, host);
+                r = by_name(b, &m->names->hosts, host, (void **) &m->hosts, &m->n_hosts, &b->cap_hosts,
+                            sizeof(SummaryHost), &b->host);
                 if (r < 0)
                         return r;
                 moved = true;

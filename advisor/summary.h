@@ -117,7 +117,7 @@ typedef struct SummaryDomain {
 } SummaryDomain;
 
 typedef struct SummaryHost {
-        const char *host;
+        const char *host;               /* first: summary.c finds hosts and warnings alike */
         SummaryCounts counts;
         uint64_t internal;
 } SummaryHost;
@@ -130,7 +130,7 @@ typedef struct SummaryDay {
 
 /* A host whose log had deliveries but no TLS evidence on some days. */
 typedef struct SummaryLoggingOff {
-        const char *host;
+        const char *host;               /* first, as in SummaryHost */
         char first_day[11];
         char last_day[11];
         uint64_t days;

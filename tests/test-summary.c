@@ -224,6 +224,23 @@ static int teardown(void **state) {
         return 0;
 }
 
+/* check_seen - the days every view shows alike */
+static void check_seen(const Truth *t, uint32_t days_seen, const char *first_seen, const char *last_seen) {
+        assert_int_equal(days_seen, t->days_seen);
+        assert_string_equal(first_seen, t->first_seen);
+        assert_string_equal(last_seen, t->last_seen);
+}
+
+/* check_known - what the advisor counts: deliveries of known TLS status apart from the rest */
+static void check_known(const Truth *t, uint32_t days_delivered, uint32_t logging_off_days, uint64_t off,
+                        uint64_t tls, uint64_t plaintext) {
+        assert_int_equal(days_delivered, t->days_delivered);
+        assert_int_equal(logging_off_days, t->logging_off_days);
+        assert_int_equal(off, t->logging_off);
+        assert_int_equal(tls, t->known_tls);
+        assert_int_equal(plaintext, t->known_plaintext);
+}
+
 static uint32_t map_count(const uint8_t *map, size_t days) {
         uint32_t n = 0;
 
@@ -252,16 +269,11 @@ static void test_summary(void **state) {
                         continue;
                 }
                 assert_non_null(d);
-                assert_int_equal(d->days_seen, t.days_seen);
-                assert_int_equal(d->days_delivered, t.days_delivered);
-                assert_int_equal(d->logging_off_days, t.logging_off_days);
-                assert_int_equal(d->logging_off, t.logging_off);
+                check_seen(&t, d->days_seen, d->first_seen, d->last_seen);
+                check_known(&t, d->days_delivered, d->logging_off_days, d->logging_off, d->known_tls,
+                            d->known_plaintext);
                 assert_int_equal(d->counts.tls, t.tls);
                 assert_int_equal(d->counts.plaintext, t.plaintext);
-                assert_int_equal(d->known_tls, t.known_tls);
-                assert_int_equal(d->known_plaintext, t.known_plaintext);
-                assert_string_equal(d->first_seen, t.first_seen);
-                assert_string_equal(d->last_seen, t.last_seen);
                 assert_int_equal(map_count(d->seen_map, WINDOW), t.days_seen);
                 assert_int_equal(map_count(d->delivered_map, WINDOW), t.days_delivered);
                 assert_int_equal(map_count(d->off_map, WINDOW), t.logging_off_days);
@@ -306,9 +318,7 @@ static void test_report_agrees(void **state) {
                         continue;
                 }
                 assert_non_null(d);
-                assert_int_equal(d->days_seen, t.days_seen);
-                assert_string_equal(d->first_seen, t.first_seen);
-                assert_string_equal(d->last_seen, t.last_seen);
+                check_seen(&t, (uint32_t) d->days_seen, d->first_seen, d->last_seen);
                 assert_int_equal(d->counts.tls, t.tls);                 /* as stored */
                 assert_int_equal(d->counts.plaintext, t.plaintext);
                 (void) snprintf(want, sizeof(want), "\"first_seen\": \"%s\", \"last_seen\": \"%s\", \"days_seen\": %"
@@ -405,14 +415,8 @@ static void test_audit_agrees(void **state) {
                         continue;
                 }
                 assert_non_null(d);
-                assert_int_equal(d->days_seen, t.days_seen);
-                assert_int_equal(d->days_delivered, t.days_delivered);
-                assert_int_equal(d->logging_off_days, t.logging_off_days);
-                assert_int_equal(d->logging_off, t.logging_off);
-                assert_int_equal(d->tls, t.known_tls);
-                assert_int_equal(d->plaintext, t.known_plaintext);
-                assert_string_equal(d->first_seen, t.first_seen);
-                assert_string_equal(d->last_seen, t.last_seen);
+                check_seen(&t, d->days_seen, d->first_seen, d->last_seen);
+                check_known(&t, d->days_delivered, d->logging_off_days, d->logging_off, d->tls, d->plaintext);
         }
         /* Days with logging off per host, as the report's warnings count them. */
         strbuf_init(&b);
