@@ -18,18 +18,20 @@
  *        help to standard output, an unknown option prints it to standard
  *        error, every other option goes to fn. help and fn get the same
  *        userdata (the command's arguments, or what its help shows as
- *        defaults). Operands are left to the caller (optind is the first). cmd_parse_help_only() is the same for a
- *        command whose only option is --help.
+ *        defaults). Operands are left to the caller (optind is the first).
+ *        cmd_parse_help_only() is the same for a command whose only option
+ *        is --help.
  *
  *        advise and audit share the options of WindowArgs (-t, -p, -d,
  *        --until), parsed by cmd_window_option(), and the loading of the
  *        template, the policy map and the store. Those helpers log their
  *        errors.
  * DIAGNOSTICS
- *        cmd_parse_options(), cmd_parse_help_only(): 1 run the command, 0 help was shown, -EINVAL
- *        usage error (already reported), or the negative errno fn returned. cmd_window_option(): 1 handled, 0 not
- *        one of the shared options, -EINVAL bad value (logged). The loaders:
- *        0, or a negative errno (logged).
+ *        cmd_parse_options(), cmd_parse_help_only(): 1 run the command, 0 help
+ *        was shown, -EINVAL usage error (already reported), or the negative
+ *        errno fn returned. cmd_window_option(): 1 handled, 0 not one of the
+ *        shared options, -EINVAL bad value (logged). The loaders: 0, or a
+ *        negative errno (logged).
  */
 #pragma once
 

@@ -248,7 +248,9 @@ static int render(const Args *a, const Report *report, const char *output) {
 }
 
 int cmd_report(Context *ctx, int argc, char **argv) {
-        Args a = { .ctx = ctx, .days = default_days(ctx), .top = default_top(ctx), .format = REPORT_FORMAT_TEXT };
+        Args a = {
+                .ctx = ctx, .days = default_days(ctx), .top = default_top(ctx), .format = REPORT_FORMAT_TEXT,
+        };
         _cleanup_free_ char *domain = NULL;
         _cleanup_(store_closep) Store *s = NULL;
         _cleanup_(report_freep) Report *report = NULL;
