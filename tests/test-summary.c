@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "advise.h"
-#include "advisor-fixture.h"
+#include "store-fixture.h"
 #include "audit.h"
 #include "cleanup.h"
 #include "report.h"
@@ -122,14 +122,19 @@ static bool is_off(int back, const char *host) {
         return false;
 }
 
+/* day_back - the day `back` days before the window's last day */
+static void day_back(const StoreFixture *f, int back, char buf[static 11]) {
+        day_format(f->last - back, buf);
+}
+
 /* write_rows - every row, and the TLS evidence of its (day, host) */
-static void write_rows(Fixture *f) {
+static void write_rows(StoreFixture *f) {
         for (size_t i = 0; i < n_rows; i++) {
                 const Row *r = &rows[i];
                 bool off = is_off(r->back, r->host), delivery = is_delivery(r);
                 char day[11];
 
-                fixture_day(f, r->back, day);
+                day_back(f, r->back, day);
                 DailyRow d = {
                         .day = day, .host = r->host, .domain = r->domain, .mx = r->mx,
                         .protocol = r->protocol, .cipher = *r->protocol ? "TLS_AES_256_GCM_SHA384" : "",
@@ -155,7 +160,7 @@ typedef struct Truth {
         char first_seen[11], last_seen[11];
 } Truth;
 
-static void truth_of(const Fixture *f, const char *domain, Truth *t) {
+static void truth_of(const StoreFixture *f, const char *domain, Truth *t) {
         bool seen[WINDOW] = { 0 }, delivered[WINDOW] = { 0 }, off[WINDOW] = { 0 };
         int first = -1, last = WINDOW;
 
@@ -187,13 +192,13 @@ static void truth_of(const Fixture *f, const char *domain, Truth *t) {
                 t->logging_off_days += off[k];
         }
         if (first >= 0) {
-                fixture_day(f, first, t->first_seen);
-                fixture_day(f, last, t->last_seen);
+                day_back(f, first, t->first_seen);
+                day_back(f, last, t->last_seen);
         }
 }
 
 typedef struct State {
-        Fixture f;
+        StoreFixture f;
         Template *t;
         char from[11];
 } State;
@@ -205,10 +210,10 @@ static int setup(void **state) {
         if (!st)
                 return -1;
         make_rows();
-        fixture_open(&st->f, LAST_DAY);
+        store_fixture_open_window(&st->f, LAST_DAY);
         write_rows(&st->f);
-        fixture_reopen_read_only(&st->f);
-        fixture_day(&st->f, WINDOW - 1, st->from);
+        store_fixture_reopen_read_only(&st->f);
+        day_back(&st->f, WINDOW - 1, st->from);
         if (template_load_data("test.yaml", template_yaml, strlen(template_yaml), &st->t, &error) < 0)
                 fail_msg("%s", error);
         *state = st;
@@ -218,7 +223,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
         State *st = *state;
 
-        fixture_close(&st->f);
+        store_fixture_fini(&st->f);
         template_free(st->t);
         free(st);
         return 0;
