@@ -71,7 +71,7 @@ SkipReason template_evaluate(const Template *t, const DomainStats *d) {
                 return SKIP_LOGGING_OFF;
         if (delivered < t->min_deliveries || delivered == 0)
                 return SKIP_FEW_DELIVERIES;
-        if (d->days < t->min_days)
+        if (d->days_delivered < t->min_days)
                 return SKIP_FEW_DAYS;
         if (t->min_tls_share >= 100 ? d->plaintext > 0 :
             (long double) d->tls * 100.0L < (long double) t->min_tls_share * (long double) delivered)

@@ -69,7 +69,7 @@ static void put_evidence(StrBuf *b, const Proposal *p) {
 
         strbuf_puts(b, "# ");
         put_domain(b, d->domain);
-        strbuf_printf(b, ": %" PRIu64 " deliveries on %" PRIu32 " days, TLS ", delivered, d->days);
+        strbuf_printf(b, ": %" PRIu64 " deliveries on %" PRIu32 " days, TLS ", delivered, d->days_delivered);
         put_share(b, d->tls, delivered);
         strbuf_printf(b, " (%" PRIu64 " of %" PRIu64 ")", d->tls, delivered);
         if (d->tls_failed)
@@ -191,9 +191,10 @@ static void json_stats(StrBuf *b, const DomainStats *d) {
         strbuf_put_json_string(b, d->domain, strlen(d->domain));
         strbuf_printf(b, ", \"delivered\": %" PRIu64 ", \"tls\": %" PRIu64 ", \"plaintext\": %" PRIu64
                       ", \"tls_failed\": %" PRIu64 ", \"other_failed\": %" PRIu64
-                      ", \"tls_logging_off\": %" PRIu64 ", \"days_seen\": %" PRIu32,
+                      ", \"tls_logging_off\": %" PRIu64 ", \"days_seen\": %" PRIu32
+                      ", \"days_delivered\": %" PRIu32,
                       domain_stats_delivered(d), d->tls, d->plaintext, d->tls_failed, d->other_failed,
-                      d->logging_off, d->days);
+                      d->logging_off, d->days_seen, d->days_delivered);
         strbuf_printf(b, ", \"first_seen\": \"%s\", \"last_seen\": \"%s\", ", d->first_seen, d->last_seen);
         json_counts(b, "by_protocol", &d->protocols);
         strbuf_puts(b, ", ");

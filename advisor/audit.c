@@ -268,10 +268,10 @@ static int check_domains(Audit *a) {
                                 d->dane_downgraded);
         }
         for (size_t i = 0; i < r->evidence->n_logging_off && k >= 0; i++) {
-                const LoggingOff *lo = &r->evidence->logging_off[i];
+                const SummaryLoggingOff *lo = &r->evidence->logging_off[i];
                 k = add(a, FINDING_TLS_LOGGING_OFF, *lo->host ? lo->host : "(unknown host)", 0,
                         lo->deliveries,
-                        "%" PRIu32 " days between %s and %s with %" PRIu64 " deliveries but no TLS line and "
+                        "%" PRIu64 " days between %s and %s with %" PRIu64 " deliveries but no TLS line and "
                         "no tls= field (smtp_tls_loglevel = 0?)", lo->days, lo->first_day, lo->last_day,
                         lo->deliveries);
         }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        evidence - per-domain delivery statistics over a window, from the store
+ *        evidence - the advisor's per-domain view of a window's summary
  * DESCRIPTION
- *        See evidence.h. One pass over the grouped daily rows; domains are
- *        found through an open-addressing hash table and sorted at the end so
- *        that every output is in a stable order.
+ *        See evidence.h. The summary has added the rows up; this turns each of
+ *        its domains into a DomainStats (name lists bounded by
+ *        EVIDENCE_LIST_MAX, most frequent first) and sorts them by name so
+ *        that every output is in a stable order. Lookups by name go through
+ *        the summary's index.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,260 +18,83 @@
 #include "template.h"
 #include "util.h"
 
-typedef struct OffKey {
-        int64_t day;
-        char *host;
-} OffKey;
-
-typedef struct Collect {
-        Evidence *ev;
-        OffKey *off;
-        size_t n_off, cap_off;
-        size_t window;                  /* days in the window */
-        int error;
-} Collect;
-
 /* evidence_free - NULL-safe */
 Evidence *evidence_free(Evidence *e) {
         if (!e)
                 return NULL;
-        for (size_t i = 0; i < e->n_domains; i++) {
-                domain_stats_done(e->domains[i]);
-                free(e->domains[i]);
-        }
-        for (size_t i = 0; i < e->n_logging_off; i++)
-                free(e->logging_off[i].host);
-        free(e->logging_off);
+        for (size_t i = 0; e->stats && i < e->summary->n_domains; i++)
+                domain_stats_done(&e->stats[i]);
+        free(e->stats);
         free(e->domains);
-        free(e->hash);
+        summary_free(e->summary);
         free(e);
         return NULL;
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Evidence *, evidence_free)
 
-static uint64_t hash_name(const char *s) {
-        uint64_t h = 1469598103934665603ULL;
-        for (; *s; s++) {
-                h ^= (unsigned char) *s;
-                h *= 1099511628211ULL;
+/* list_from - the names of a summary tally the advisor counts, in the order first counted */
+static int list_from(CountList *l, const SummaryTally *t) {
+        uint32_t order[SUMMARY_TALLY_MAX];
+        size_t n = summary_tally_known(t, order);
+
+        for (size_t i = 0; i < n; i++) {
+                const SummaryItem *e = &t->items[order[i]];
+                int r = count_list_add(l, e->key, e->n_known);
+                if (r < 0)
+                        return r;
         }
-        return h;
-}
-
-static int hash_grow(Evidence *e) {
-        size_t size = e->hash_size ? e->hash_size * 2 : 256;
-        size_t *h;
-
-        /* a rebuild from scratch must still leave at least half the slots free */
-        while (size < (e->n_domains + 1) * 2)
-                size *= 2;
-        h = calloc(size, sizeof(size_t));
-
-        if (!h)
-                return -ENOMEM;
-        for (size_t i = 0; i < e->n_domains; i++) {
-                size_t k = hash_name(e->domains[i]->domain) & (size - 1);
-                while (h[k])
-                        k = (k + 1) & (size - 1);
-                h[k] = i + 1;
+        if (t->other_known > 0) {
+                l->other += t->other_known;
+                l->overflow = true;
         }
-        free(e->hash);
-        e->hash = h;
-        e->hash_size = size;
+        count_list_sort(l);
         return 0;
 }
 
-/* domain_get - find or add */
-static DomainStats *domain_get(Evidence *e, const char *domain, size_t window, int *error) {
-        if (e->hash_size == 0 || (e->n_domains + 1) * 2 > e->hash_size) {
-                *error = hash_grow(e);
-                if (*error < 0)
-                        return NULL;
-        }
-        size_t k = hash_name(domain) & (e->hash_size - 1);
-        while (e->hash[k]) {
-                DomainStats *d = e->domains[e->hash[k] - 1];
-                if (strcmp(d->domain, domain) == 0)
-                        return d;
-                k = (k + 1) & (e->hash_size - 1);
-        }
+static uint8_t *map_copy(const uint8_t *map, size_t bytes) {
+        uint8_t *p = malloc(bytes ? bytes : 1);
 
-        if (e->n_domains == e->cap) {
-                size_t ncap = e->cap ? e->cap * 2 : 64;
-                DomainStats **n = realloc(e->domains, ncap * sizeof(*n));
-                if (!n)
-                        goto oom;
-                e->domains = n;
-                e->cap = ncap;
-        }
-        DomainStats *d = calloc(1, sizeof(*d));
-        if (!d)
-                goto oom;
-        d->domain = strdup(domain);
-        d->daymap = calloc((window + 7) / 8, 1);
-        d->offmap = calloc((window + 7) / 8, 1);
-        if (!d->domain || !d->daymap || !d->offmap) {
-                domain_stats_done(d);
-                free(d);
-                goto oom;
-        }
-        e->domains[e->n_domains++] = d;
-        e->hash[k] = e->n_domains;
-        return d;
-oom:
-        *error = -ENOMEM;
-        return NULL;
+        if (p && bytes)
+                memcpy(p, map, bytes);
+        return p;
 }
 
-static int cmp_off(const void *a, const void *b) {
-        const OffKey *x = a, *y = b;
-        if (x->day != y->day)
-                return x->day < y->day ? -1 : 1;
-        return strcmp(x->host, y->host);
-}
+/* stats_from - one domain of the summary as the advisor sees it */
+static int stats_from(DomainStats *d, const SummaryDomain *s, size_t map_bytes) {
+        int r;
 
-static int on_evidence(const EvidenceRow *row, void *userdata) {
-        Collect *c = userdata;
-        int64_t day;
-
-        if (row->deliveries == 0 || row->tls_lines > 0 || row->tls_fields > 0)
-                return 0;
-        if (day_parse(row->day, &day) < 0 || day < c->ev->from_days || day > c->ev->to_days)
-                return 0;
-        if (c->n_off == c->cap_off) {
-                size_t ncap = c->cap_off ? c->cap_off * 2 : 16;
-                OffKey *n = realloc(c->off, ncap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                c->off = n;
-                c->cap_off = ncap;
-        }
-        char *host = strdup(row->host ? row->host : "");
-        if (!host)
+        *d = (DomainStats) {
+                .domain = s->domain,
+                .tls = s->known_tls,
+                .plaintext = s->known_plaintext,
+                .tls_failed = s->counts.tls_failed,
+                .other_failed = s->counts.other_failed,
+                .logging_off = s->logging_off,
+                .logging_off_days = s->logging_off_days,
+                .dane_verified = s->dane_verified,
+                .dane_downgraded = s->dane_downgraded,
+                .weak_protocol = s->weak_protocol,
+                .unknown_protocol = s->unknown_protocol,
+                .days_seen = s->days_seen,
+                .days_delivered = s->days_delivered,
+                .early = s->early,
+                .late = s->late,
+        };
+        memcpy(d->first_seen, s->first_seen, sizeof(d->first_seen));
+        memcpy(d->last_seen, s->last_seen, sizeof(d->last_seen));
+        d->seen_map = map_copy(s->seen_map, map_bytes);
+        d->delivered_map = map_copy(s->delivered_map, map_bytes);
+        d->off_map = map_copy(s->off_map, map_bytes);
+        if (!d->seen_map || !d->delivered_map || !d->off_map)
                 return -ENOMEM;
-        c->off[c->n_off++] = (OffKey) { day, host };
-
-        Evidence *e = c->ev;
-        LoggingOff *lo = NULL;
-        for (size_t i = 0; i < e->n_logging_off; i++)
-                if (strcmp(e->logging_off[i].host, host) == 0)
-                        lo = &e->logging_off[i];
-        if (!lo) {
-                LoggingOff *n = realloc(e->logging_off, (e->n_logging_off + 1) * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                e->logging_off = n;
-                lo = &e->logging_off[e->n_logging_off];
-                *lo = (LoggingOff) { .host = strdup(host) };
-                if (!lo->host)
-                        return -ENOMEM;
-                day_format(day, lo->first_day);
-                day_format(day, lo->last_day);
-                e->n_logging_off++;
-        }
-        char canonical[11];
-        day_format(day, canonical);
-        lo->days++;
-        lo->deliveries += row->deliveries;
-        if (strcmp(canonical, lo->first_day) < 0)
-                memcpy(lo->first_day, canonical, sizeof(canonical));
-        if (strcmp(canonical, lo->last_day) > 0)
-                memcpy(lo->last_day, canonical, sizeof(canonical));
-        return 0;
-}
-
-static bool logging_was_off(const Collect *c, int64_t day, const char *host) {
-        OffKey key = { day, (char *) (host ? host : "") };
-        return c->n_off > 0 && bsearch(&key, c->off, c->n_off, sizeof(OffKey), cmp_off) != NULL;
-}
-
-/* level_is_dane_verified - "dane" or "dane-only", maybe undecided, never "!x" or "x:y" */
-static bool level_is_dane(const char *level) {
-        size_t n = strcspn(level, "?/");
-        return (n == 4 && strncmp(level, "dane", 4) == 0) || (n == 9 && strncmp(level, "dane-only", 9) == 0);
-}
-
-static bool level_is_dane_downgrade(const char *level) {
-        return strncmp(level, "dane:", 5) == 0 || strncmp(level, "dane-only:", 10) == 0 ||
-               strncmp(level, "halfdane:", 9) == 0;
-}
-
-static void set_bit(uint8_t *map, size_t i) {
-        map[i / 8] |= (uint8_t) (1u << (i % 8));
-}
-
-static int on_daily(const DailyRow *row, void *userdata) {
-        Collect *c = userdata;
-        Evidence *e = c->ev;
-        const char *outcome = row->outcome ? row->outcome : "";
-        const char *level = row->level ? row->level : "";
-        int64_t day;
-        int r = 0;
-
-        e->rows++;
-        if (!row->domain || !*row->domain || row->count == 0)
-                return 0;
-        if (strcmp(outcome, "tls") != 0 && strcmp(outcome, "plaintext") != 0 &&
-            strcmp(outcome, "tls_failed") != 0 && strcmp(outcome, "other_failed") != 0)
-                return 0;               /* internal hops and unknown kinds */
-        if (day_parse(row->day, &day) < 0 || day < e->from_days || day > e->to_days)
-                return 0;
-
-        DomainStats *d = domain_get(e, row->domain, c->window, &r);
-        if (!d)
-                return r;
-        size_t bit = (size_t) (day - e->from_days);
-        bool delivered = strcmp(outcome, "tls") == 0 || strcmp(outcome, "plaintext") == 0;
-        HalfCounts *half = day >= e->split_days ? &d->late : &d->early;
-        uint64_t n = row->count;
-
-        if (delivered && logging_was_off(c, day, row->host)) {
-                d->logging_off += n;
-                set_bit(d->offmap, bit);
-                return 0;
-        }
-
-        r = count_list_add(&d->levels, level, n);
-        if (r < 0)
-                return r;
-        if (strcmp(outcome, "tls") == 0) {
-                const char *proto = row->protocol ? row->protocol : "";
-                int rank = tls_protocol_rank(proto);
-
-                d->tls += n;
-                half->tls += n;
-                if (rank < 0)
-                        d->unknown_protocol += n;
-                else if (rank <= 3)
-                        d->weak_protocol += n;
-                if (row->trust && strcmp(row->trust, "Verified") == 0 && level_is_dane(level))
-                        d->dane_verified += n;
-                r = count_list_add(&d->protocols, proto, n);
-                if (r >= 0)
-                        r = count_list_add(&d->trust, row->trust ? row->trust : "", n);
-        } else if (strcmp(outcome, "plaintext") == 0) {
-                d->plaintext += n;
-                half->plaintext += n;
-        } else if (strcmp(outcome, "tls_failed") == 0) {
-                d->tls_failed += n;
-                half->tls_failed += n;
-                r = count_list_add(&d->reasons, row->reason ? row->reason : "", n);
-        } else
-                d->other_failed += n;
-        if (r < 0)
-                return r;
-        if (level_is_dane_downgrade(level))
-                d->dane_downgraded += n;
-
-        if (delivered) {
-                char canonical[11];
-                day_format(day, canonical);
-                set_bit(d->daymap, bit);
-                domain_stats_seen(d, canonical);
-                if (row->mx && *row->mx)
-                        r = count_list_add(&d->mx, row->mx, n);
-        }
+        r = list_from(&d->protocols, &s->counts.protocols);
+        if (r >= 0)
+                r = list_from(&d->trust, &s->counts.trust);
+        if (r >= 0)
+                r = list_from(&d->reasons, &s->counts.reasons);
+        if (r >= 0)
+                r = list_from(&d->mx, &s->mx);
         return r;
 }
 
@@ -277,8 +102,28 @@ static int cmp_domain(const void *a, const void *b) {
         return strcmp((*(DomainStats *const *) a)->domain, (*(DomainStats *const *) b)->domain);
 }
 
-static int cmp_logging_off(const void *a, const void *b) {
-        return strcmp(((const LoggingOff *) a)->host, ((const LoggingOff *) b)->host);
+/* evidence_view - a DomainStats for every named domain of the summary */
+static int evidence_view(Evidence *e) {
+        const Summary *m = e->summary;
+        size_t n = m->n_domains, map_bytes = (m->window_days + 7) / 8;
+
+        e->stats = calloc(n ? n : 1, sizeof(DomainStats));
+        e->domains = calloc(n ? n : 1, sizeof(DomainStats *));
+        if (!e->stats || !e->domains)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (!*m->domains[i].domain)
+                        continue;       /* no name: nothing to propose or audit */
+                int r = stats_from(&e->stats[i], &m->domains[i], map_bytes);
+                if (r < 0)
+                        return r;
+                e->domains[e->n_domains++] = &e->stats[i];
+        }
+        if (e->n_domains > 1)
+                qsort(e->domains, e->n_domains, sizeof(DomainStats *), cmp_domain);
+        e->logging_off = m->logging_off;
+        e->n_logging_off = m->n_logging_off;
+        return 0;
 }
 
 /* evidence_window - [to - days + 1, to] */
@@ -299,63 +144,29 @@ int evidence_window(const char *to_day, uint32_t days, char ret_from[static 11],
         return 0;
 }
 
-/* evidence_collect - read [from_day, to_day] from the store */
+/* evidence_collect - the summary of [from_day, to_day] and the advisor's view of it */
 int evidence_collect(Store *s, const char *from_day, const char *to_day, Evidence **ret) {
         _cleanup_(evidence_freep) Evidence *e = NULL;
-        Collect c = { 0 };
+        int64_t from, to;
         int r;
 
+        if (!from_day || !to_day || day_parse(from_day, &from) < 0 || day_parse(to_day, &to) < 0 ||
+            to < from || to - from >= TEMPLATE_WINDOW_MAX)
+                return -EINVAL;
         e = calloc(1, sizeof(*e));
         if (!e)
                 return -ENOMEM;
-        if (day_parse(from_day, &e->from_days) < 0 || day_parse(to_day, &e->to_days) < 0 ||
-            e->to_days < e->from_days || e->to_days - e->from_days >= TEMPLATE_WINDOW_MAX)
-                return -EINVAL;
-        e->split_days = e->from_days + (e->to_days - e->from_days + 1) / 2;
-        day_format(e->from_days, e->from);
-        day_format(e->to_days, e->to);
-        day_format(e->split_days, e->split);
-        c.ev = e;
-        c.window = (size_t) (e->to_days - e->from_days + 1);
-
-        StoreQuery q = {
-                .from_day = e->from,
-                .to_day = e->to,
-                .group = COL_DAY | COL_HOST,
-        };
-        r = store_query_evidence(s, &q, on_evidence, &c);
-        if (r >= 0 && c.n_off > 0)
-                qsort(c.off, c.n_off, sizeof(OffKey), cmp_off);
-        if (r >= 0) {
-                q.group = COL_DAY | COL_HOST | COL_DOMAIN | COL_MX | COL_PROTOCOL | COL_TRUST |
-                          COL_LEVEL | COL_OUTCOME | COL_REASON;
-                r = store_query_daily(s, &q, on_daily, &c);
-        }
-        for (size_t i = 0; i < c.n_off; i++)
-                free(c.off[i].host);
-        free(c.off);
+        r = summary_build(s, &(const SummaryOptions) { .from = from_day, .to = to_day, .day_maps = true },
+                          &e->summary);
         if (r < 0)
                 return r;
-
-        for (size_t i = 0; i < e->n_domains; i++) {
-                DomainStats *d = e->domains[i];
-                d->days = day_map_count(d->daymap, c.window);
-                d->logging_off_days = day_map_count(d->offmap, c.window);
-                count_list_sort(&d->protocols);
-                count_list_sort(&d->trust);
-                count_list_sort(&d->levels);
-                count_list_sort(&d->reasons);
-                count_list_sort(&d->mx);
-        }
-        if (e->n_domains > 0)
-                qsort(e->domains, e->n_domains, sizeof(DomainStats *), cmp_domain);
-        if (e->n_logging_off > 0)
-                qsort(e->logging_off, e->n_logging_off, sizeof(LoggingOff), cmp_logging_off);
-        /* the hash indexes are stale after sorting: rebuild */
-        free(e->hash);
-        e->hash = NULL;
-        e->hash_size = 0;
-        r = hash_grow(e);
+        memcpy(e->from, e->summary->from, sizeof(e->from));
+        memcpy(e->to, e->summary->to, sizeof(e->to));
+        memcpy(e->split, e->summary->split, sizeof(e->split));
+        e->from_days = e->summary->from_day;
+        e->to_days = e->summary->to_day;
+        e->split_days = e->summary->split_day;
+        r = evidence_view(e);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(e);
@@ -364,15 +175,12 @@ int evidence_collect(Store *s, const char *from_day, const char *to_day, Evidenc
 
 /* evidence_find - stats of one domain (exact, as stored) */
 const DomainStats *evidence_find(const Evidence *e, const char *domain) {
-        if (!e || !domain || e->hash_size == 0)
-                return NULL;
-        size_t k = hash_name(domain) & (e->hash_size - 1);
-        while (e->hash[k]) {
-                DomainStats *d = e->domains[e->hash[k] - 1];
-                if (strcmp(d->domain, domain) == 0)
-                        return d;
-                k = (k + 1) & (e->hash_size - 1);
-        }
-        return NULL;
-}
+        const SummaryDomain *d;
 
+        if (!e || !domain)
+                return NULL;
+        d = summary_find_domain(e->summary, domain);
+        if (!d || !*d->domain)
+                return NULL;
+        return &e->stats[d - e->summary->domains];
+}

@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        evidence - per-domain delivery statistics over a window, from the store
+ *        evidence - the advisor's per-domain view of a window's summary
  * SYNOPSIS
  *        #include "evidence.h"
  *        int evidence_collect(Store *s, const char *from_day, const char *to_day,
  *                             Evidence **ret);
  *        const DomainStats *evidence_find(const Evidence *e, const char *domain);
  * DESCRIPTION
- *        Reads the daily aggregates of [from_day, to_day] grouped by day, host,
- *        domain, MX, protocol, trust, logged level, outcome and reason, and the
- *        per-day/host evidence rows. Deliveries on a (day, host) where the log
- *        had deliveries but neither a TLS line nor a tls= field (TLS logging
- *        off) are counted apart in logging_off, never as plaintext or TLS.
- *        Internal hops are ignored. The window is split in two halves (earlier
- *        and later) for regression checks. Domain and other strings are kept as
- *        stored: they come from logs and are NOT validated here.
+ *        evidence_collect() has the window added up once by summary_build()
+ *        (summary.h, with the day bitmaps) and gives advise and audit one
+ *        DomainStats per domain, sorted by name; the nameless domain "" (a
+ *        recipient without a valid domain) is left out. tls and plaintext
+ *        count the deliveries whose TLS status is known: deliveries on a
+ *        (day, host) where the log had deliveries but neither a TLS line nor a
+ *        tls= field (TLS logging off) are counted apart in logging_off, never
+ *        as plaintext or TLS. Days mean what they mean in the report:
+ *        days_seen is the number of distinct days with any outcome row,
+ *        first_seen and last_seen the first and last of them; the advisor's
+ *        min_days is checked against days_delivered, the days with a delivery
+ *        of known TLS status. Internal hops are not in any domain. The window
+ *        is split in two halves (earlier and later) for regression checks.
+ *        Domain and other strings are kept as stored: they come from logs and
+ *        are NOT validated here.
  * DIAGNOSTICS
  *        Negative errno from the store, -EINVAL for a bad day, -ENOMEM.
  */
@@ -26,6 +33,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "summary.h"
 
 #define EVIDENCE_LIST_MAX 64            /* distinct names kept per list; more go to "other" */
 #define EVIDENCE_NAME_MAX 1024          /* longer names from the store are cut in lists */
@@ -43,51 +51,38 @@ typedef struct CountList {
         bool overflow;
 } CountList;
 
-typedef struct HalfCounts {
-        uint64_t tls, plaintext, tls_failed;
-} HalfCounts;
-
 typedef struct DomainStats {
-        char *domain;
-        uint64_t tls, plaintext, tls_failed, other_failed;
+        const char *domain;             /* as stored (in the summary); NULL for a sum of domains */
+        uint64_t tls, plaintext;        /* deliveries whose TLS status is known */
+        uint64_t tls_failed, other_failed;
         uint64_t logging_off;           /* deliveries whose TLS status is unknown */
         uint32_t logging_off_days;
         uint64_t dane_verified;         /* TLS with level dane/dane-only and trust Verified */
         uint64_t dane_downgraded;       /* level token dane:encrypt / dane-only:encrypt */
         uint64_t weak_protocol;         /* TLS with SSLv2/SSLv3/TLSv1/TLSv1.1 */
         uint64_t unknown_protocol;      /* TLS without a protocol we know */
-        uint32_t days;                  /* distinct days with a delivery (tls + plaintext) */
-        char first_seen[11], last_seen[11];
-        HalfCounts early, late;
+        uint32_t days_seen;             /* distinct days with any outcome row */
+        uint32_t days_delivered;        /* distinct days with a delivery of known TLS status */
+        char first_seen[11], last_seen[11];     /* first and last of the days_seen */
+        SummaryHalf early, late;        /* known tls, plaintext, tls_failed by half of the window */
         CountList protocols;            /* TLS deliveries by protocol ("" = unknown) */
         CountList trust;                /* TLS deliveries by trust word */
-        CountList levels;               /* all outcomes by logged tls= text */
         CountList reasons;              /* tls_failed by reason */
         CountList mx;                   /* delivered by MX host name */
-        uint8_t *daymap;                /* one bit per day of the window */
-        uint8_t *offmap;                /* days with logging off */
+        uint8_t *seen_map;              /* one bit per day of the window: days_seen */
+        uint8_t *delivered_map;         /* days_delivered */
+        uint8_t *off_map;               /* logging_off_days */
 } DomainStats;
-
-typedef struct LoggingOff {
-        char *host;
-        uint32_t days;
-        uint64_t deliveries;
-        char first_day[11], last_day[11];
-} LoggingOff;
 
 typedef struct Evidence {
         char from[11], to[11], split[11];       /* split = first day of the later half */
         int64_t from_days, to_days, split_days;
-        DomainStats **domains;          /* sorted by name after collection */
+        DomainStats **domains;          /* sorted by name */
         size_t n_domains;
-        size_t cap;
-        size_t *hash;                   /* open addressing: index + 1, 0 = empty */
-        size_t hash_size;
-        LoggingOff *logging_off;        /* per host, sorted by host */
+        const SummaryLoggingOff *logging_off;   /* per host, sorted by host; in the summary */
         size_t n_logging_off;
-        char **off_keys;                /* "day host" pairs with logging off, sorted */
-        size_t n_off_keys;
-        uint64_t rows;
+        DomainStats *stats;             /* one per summary domain, in the summary's order */
+        Summary *summary;               /* the fold this is a view of */
 } Evidence;
 
 int evidence_collect(Store *s, const char *from_day, const char *to_day, Evidence **ret);

@@ -69,18 +69,17 @@ uint64_t count_list_get(const CountList *l, const char *name) {
         return 0;
 }
 
-/* domain_stats_done - free the members, not the struct */
+/* domain_stats_done - free the members (the name belongs to the summary), not the struct */
 void domain_stats_done(DomainStats *d) {
         if (!d)
                 return;
-        free(d->domain);
         count_list_done(&d->protocols);
         count_list_done(&d->trust);
-        count_list_done(&d->levels);
         count_list_done(&d->reasons);
         count_list_done(&d->mx);
-        free(d->daymap);
-        free(d->offmap);
+        free(d->seen_map);
+        free(d->delivered_map);
+        free(d->off_map);
         *d = (DomainStats) { 0 };
 }
 
@@ -115,17 +114,38 @@ static int merge_list(CountList *out, const CountList *in) {
         return 0;
 }
 
-/* domain_stats_merge - add in to out (out->domain is left alone) */
-int domain_stats_merge(DomainStats *out, const DomainStats *in, size_t window_days) {
+static int merge_maps(DomainStats *out, const DomainStats *in, size_t window_days) {
         size_t bytes = (window_days + 7) / 8;
+        uint8_t **maps[] = { &out->seen_map, &out->delivered_map, &out->off_map };
+        const uint8_t *from[] = { in->seen_map, in->delivered_map, in->off_map };
+
+        for (size_t k = 0; k < 3; k++) {
+                if (!*maps[k])
+                        *maps[k] = calloc(bytes ? bytes : 1, 1);
+                if (!*maps[k])
+                        return -ENOMEM;
+                for (size_t i = 0; from[k] && i < bytes; i++)
+                        (*maps[k])[i] |= from[k][i];
+        }
+        out->days_seen = day_map_count(out->seen_map, window_days);
+        out->days_delivered = day_map_count(out->delivered_map, window_days);
+        out->logging_off_days = day_map_count(out->off_map, window_days);
+        return 0;
+}
+
+static void merge_half(SummaryHalf *out, const SummaryHalf *in) {
+        out->tls += in->tls;
+        out->plaintext += in->plaintext;
+        out->tls_failed += in->tls_failed;
+}
+
+/* domain_stats_merge - add in to out (out->domain is left alone); days are those of either */
+int domain_stats_merge(DomainStats *out, const DomainStats *in, size_t window_days) {
         int r;
 
-        if (!out->daymap)
-                out->daymap = calloc(bytes ? bytes : 1, 1);
-        if (!out->offmap)
-                out->offmap = calloc(bytes ? bytes : 1, 1);
-        if (!out->daymap || !out->offmap)
-                return -ENOMEM;
+        r = merge_maps(out, in, window_days);
+        if (r < 0)
+                return r;
         out->tls += in->tls;
         out->plaintext += in->plaintext;
         out->tls_failed += in->tls_failed;
@@ -135,18 +155,8 @@ int domain_stats_merge(DomainStats *out, const DomainStats *in, size_t window_da
         out->dane_downgraded += in->dane_downgraded;
         out->weak_protocol += in->weak_protocol;
         out->unknown_protocol += in->unknown_protocol;
-        out->early.tls += in->early.tls;
-        out->early.plaintext += in->early.plaintext;
-        out->early.tls_failed += in->early.tls_failed;
-        out->late.tls += in->late.tls;
-        out->late.plaintext += in->late.plaintext;
-        out->late.tls_failed += in->late.tls_failed;
-        for (size_t i = 0; i < bytes; i++) {
-                out->daymap[i] |= in->daymap[i];
-                out->offmap[i] |= in->offmap[i];
-        }
-        out->days = day_map_count(out->daymap, window_days);
-        out->logging_off_days = day_map_count(out->offmap, window_days);
+        merge_half(&out->early, &in->early);
+        merge_half(&out->late, &in->late);
         if (in->first_seen[0])
                 domain_stats_seen(out, in->first_seen);
         if (in->last_seen[0])
@@ -154,8 +164,6 @@ int domain_stats_merge(DomainStats *out, const DomainStats *in, size_t window_da
         r = merge_list(&out->protocols, &in->protocols);
         if (r >= 0)
                 r = merge_list(&out->trust, &in->trust);
-        if (r >= 0)
-                r = merge_list(&out->levels, &in->levels);
         if (r >= 0)
                 r = merge_list(&out->reasons, &in->reasons);
         if (r >= 0)

@@ -17,7 +17,8 @@
  *            name, description
  *            window_days        days of history looked at (default 60)
  *            min_deliveries     delivered messages in the window (default 50)
- *            min_days           distinct days with deliveries (default 14)
+ *            min_days           distinct days with deliveries of known TLS status,
+ *                               days_delivered (evidence.h) (default 14)
  *            min_tls_share      percent of deliveries over TLS (default 100)
  *            max_tls_failures   TLS failures tolerated (default 0)
  *            min_protocol       every TLS delivery at least this (e.g. TLSv1.2)

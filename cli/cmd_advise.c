@@ -37,7 +37,7 @@ typedef struct Args {
         Format format;
 } Args;
 
-static void help(FILE *f) {
+static void help(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: mxtls advise [options]\n"
                 "\n"

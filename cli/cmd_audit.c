@@ -32,7 +32,7 @@ typedef struct Args {
         Severity fail_on;
 } Args;
 
-static void help(FILE *f) {
+static void help(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: mxtls audit [options]\n"
                 "\n"

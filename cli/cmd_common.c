@@ -17,16 +17,16 @@
 
 /* cmd_parse_options - getopt_long loop with the --help handling of every command */
 int cmd_parse_options(int argc, char **argv, const char *shortopts, const struct option *options,
-                      void (*help)(FILE *f), CmdOptionFn fn, void *userdata) {
+                      CmdHelpFn help, CmdOptionFn fn, void *userdata) {
         int c, r;
 
         while ((c = getopt_long(argc, argv, shortopts, options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        help(stdout);
+                        help(stdout, userdata);
                         return 0;
                 case '?':
-                        help(stderr);
+                        help(stderr, userdata);
                         return -EINVAL;
                 default:
                         r = fn ? fn(c, optarg, userdata) : -EINVAL;
@@ -36,14 +36,24 @@ int cmd_parse_options(int argc, char **argv, const char *shortopts, const struct
         return 1;
 }
 
+/* The help function of cmd_parse_help_only(), as the userdata of cmd_parse_options(). */
+typedef struct PlainHelp {
+        void (*help)(FILE *f);
+} PlainHelp;
+
+static void plain_help(FILE *f, void *userdata) {
+        ((const PlainHelp *) userdata)->help(f);
+}
+
 /* cmd_parse_help_only - the options of a command whose only option is --help */
 int cmd_parse_help_only(int argc, char **argv, void (*help)(FILE *f)) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 }
         };
+        PlainHelp h = { help };
 
-        return cmd_parse_options(argc, argv, "h", options, help, NULL, NULL);
+        return cmd_parse_options(argc, argv, "h", options, plain_help, NULL, &h);
 }
 
 /* cmd_window_option - -t, -p, -d and --until of advise and audit */

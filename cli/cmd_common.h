@@ -5,7 +5,7 @@
  * SYNOPSIS
  *        #include "cmd_common.h"
  *        int cmd_parse_options(int argc, char **argv, const char *shortopts,
- *                              const struct option *options, void (*help)(FILE *f),
+ *                              const struct option *options, CmdHelpFn help,
  *                              CmdOptionFn fn, void *userdata);
  *        int cmd_parse_help_only(int argc, char **argv, void (*help)(FILE *f));
  *        int cmd_window_option(int c, const char *arg, WindowArgs *a);
@@ -16,19 +16,22 @@
  * DESCRIPTION
  *        cmd_parse_options() runs getopt_long() over argv: -h/--help prints
  *        help to standard output, an unknown option prints it to standard
- *        error, every other option goes to fn. Operands are left to the caller
- *        (optind is the first). cmd_parse_help_only() is the same for a
- *        command whose only option is --help.
+ *        error, every other option goes to fn. help and fn get the same
+ *        userdata (the command's arguments, or what its help shows as
+ *        defaults). Operands are left to the caller (optind is the first).
+ *        cmd_parse_help_only() is the same for a command whose only option
+ *        is --help.
  *
  *        advise and audit share the options of WindowArgs (-t, -p, -d,
  *        --until), parsed by cmd_window_option(), and the loading of the
  *        template, the policy map and the store. Those helpers log their
  *        errors.
  * DIAGNOSTICS
- *        cmd_parse_options(), cmd_parse_help_only(): 1 run the command, 0 help was shown, -EINVAL
- *        usage error (already reported). cmd_window_option(): 1 handled, 0 not
- *        one of the shared options, -EINVAL bad value (logged). The loaders:
- *        0, or a negative errno (logged).
+ *        cmd_parse_options(), cmd_parse_help_only(): 1 run the command, 0 help
+ *        was shown, -EINVAL usage error (already reported), or the negative
+ *        errno fn returned. cmd_window_option(): 1 handled, 0 not one of the
+ *        shared options, -EINVAL bad value (logged). The loaders: 0, or a
+ *        negative errno (logged).
  */
 #pragma once
 
@@ -41,11 +44,13 @@
 #include "store.h"
 #include "template.h"
 
-/* One option other than -h; 0, or -EINVAL when its value is bad (logged). */
+/* One option other than -h; 0, or a negative errno (-EINVAL when its value is bad; logged). */
 typedef int (*CmdOptionFn)(int c, const char *arg, void *userdata);
+/* The command's --help text to f. */
+typedef void (*CmdHelpFn)(FILE *f, void *userdata);
 
 int cmd_parse_options(int argc, char **argv, const char *shortopts, const struct option *options,
-                      void (*help)(FILE *f), CmdOptionFn fn, void *userdata);
+                      CmdHelpFn help, CmdOptionFn fn, void *userdata);
 int cmd_parse_help_only(int argc, char **argv, void (*help)(FILE *f));
 
 /* getopt value of --until, which has no short form */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "cmd_common.h"
 #include "commands.h"
 #include "log.h"
 #include "report.h"
@@ -27,7 +28,28 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close)
 DEFINE_TRIVIAL_CLEANUP_FUNC(Report *, report_free)
 
-static void help(FILE *f, const Context *ctx) {
+typedef struct Args {
+        const Context *ctx;             /* the defaults shown by --help */
+        unsigned days;
+        unsigned top;
+        bool days_given;
+        bool all;
+        const char *from, *to, *host, *output;
+        char *domain;                   /* lower-cased copy of --domain */
+        ReportFormat format;
+} Args;
+
+static unsigned default_days(const Context *ctx) {
+        return ctx->config->report_days ? ctx->config->report_days : 30;
+}
+
+static unsigned default_top(const Context *ctx) {
+        return ctx->config->prometheus_top_n ? ctx->config->prometheus_top_n : REPORT_TOP_N_DEFAULT;
+}
+
+static void help(FILE *f, void *userdata) {
+        const Args *a = userdata;
+
         fprintf(f,
                 "Usage: mxtls report [OPTIONS]\n"
                 "\n"
@@ -46,8 +68,7 @@ static void help(FILE *f, const Context *ctx) {
                 "  -o, --output FILE     write to FILE atomically (mode 0644) instead of stdout;\n"
                 "                        - is stdout (default for prometheus: prometheus_file)\n"
                 "  -h, --help            this help\n",
-                ctx->config->report_days ? ctx->config->report_days : 30,
-                ctx->config->prometheus_top_n ? ctx->config->prometheus_top_n : REPORT_TOP_N_DEFAULT);
+                default_days(a->ctx), default_top(a->ctx));
 }
 
 static int parse_count(const char *option, const char *value, unsigned *ret) {
@@ -59,6 +80,87 @@ static int parse_count(const char *option, const char *value, unsigned *ret) {
         }
         *ret = v;
         return 0;
+}
+
+/* parse_option - one option of cmd_parse_options(); -EINVAL logged, -ENOMEM logged */
+static int parse_option(int c, const char *arg, void *userdata) {
+        Args *a = userdata;
+
+        switch (c) {
+        case 'd':
+                a->days_given = true;
+                return parse_count("--days", arg, &a->days);
+        case 'F':
+                a->from = arg;
+                return 0;
+        case 'T':
+                a->to = arg;
+                return 0;
+        case 'a':
+                a->all = true;
+                return 0;
+        case 'D':
+                free(a->domain);
+                a->domain = strdup(arg);
+                if (!a->domain) {
+                        log_error("out of memory");
+                        return -ENOMEM;
+                }
+                ascii_lower(a->domain);
+                return 0;
+        case 'H':
+                a->host = arg;
+                return 0;
+        case 'f':
+                a->format = report_format_from_string(arg);
+                if (a->format < 0) {
+                        log_error("unknown format '%s': want text, json, prometheus or html", arg);
+                        return -EINVAL;
+                }
+                return 0;
+        case 'n':
+                return parse_count("--top", arg, &a->top);
+        case 'o':
+                a->output = arg;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+/* parse_args - 1 run, 0 help shown, <0 usage error or -ENOMEM (logged) */
+static int parse_args(int argc, char **argv, Args *a) {
+        static const struct option options[] = {
+                { "days",   required_argument, NULL, 'd' },
+                { "from",   required_argument, NULL, 'F' },
+                { "to",     required_argument, NULL, 'T' },
+                { "all",    no_argument,       NULL, 'a' },
+                { "domain", required_argument, NULL, 'D' },
+                { "host",   required_argument, NULL, 'H' },
+                { "format", required_argument, NULL, 'f' },
+                { "top",    required_argument, NULL, 'n' },
+                { "output", required_argument, NULL, 'o' },
+                { "help",   no_argument,       NULL, 'h' },
+                { NULL, 0, NULL, 0 }
+        };
+        int r;
+
+        r = cmd_parse_options(argc, argv, "d:aD:H:f:n:o:h", options, help, parse_option, a);
+        if (r <= 0)
+                return r;
+        if (optind < argc) {
+                log_error("unexpected argument '%s'; see 'mxtls report --help'", argv[optind]);
+                return -EINVAL;
+        }
+        if (a->all && (a->from || a->to || a->days_given)) {
+                log_error("--all cannot be combined with --days, --from or --to");
+                return -EINVAL;
+        }
+        if (a->days_given && a->from && a->to) {
+                log_error("--days cannot be combined with both --from and --to");
+                return -EINVAL;
+        }
+        return 1;
 }
 
 static int write_output(const char *path, const StrBuf *b) {
@@ -75,140 +177,47 @@ static int write_output(const char *path, const StrBuf *b) {
         return 0;
 }
 
-int cmd_report(Context *ctx, int argc, char **argv) {
-        static const struct option options[] = {
-                { "days",   required_argument, NULL, 'd' },
-                { "from",   required_argument, NULL, 'F' },
-                { "to",     required_argument, NULL, 'T' },
-                { "all",    no_argument,       NULL, 'a' },
-                { "domain", required_argument, NULL, 'D' },
-                { "host",   required_argument, NULL, 'H' },
-                { "format", required_argument, NULL, 'f' },
-                { "top",    required_argument, NULL, 'n' },
-                { "output", required_argument, NULL, 'o' },
-                { "help",   no_argument,       NULL, 'h' },
-                { NULL, 0, NULL, 0 }
-        };
-        unsigned days = ctx->config->report_days ? ctx->config->report_days : 30;
-        unsigned top = ctx->config->prometheus_top_n ? ctx->config->prometheus_top_n : REPORT_TOP_N_DEFAULT;
-        const char *from = NULL, *to = NULL, *host = NULL, *output = NULL;
-        _cleanup_free_ char *domain = NULL, *errmsg = NULL;
-        _cleanup_(store_closep) Store *s = NULL;
-        _cleanup_(report_freep) Report *report = NULL;
-        ReportFormat format = REPORT_FORMAT_TEXT;
-        bool all = false, days_given = false;
-        char wfrom[11], wto[11];
-        StrBuf out;
-        int c, r;
+/* open_store - the store read-only; <0 logged */
+static int open_store(const Context *ctx, Store **ret) {
+        _cleanup_free_ char *errmsg = NULL;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "d:aD:H:f:n:o:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'd':
-                        if (parse_count("--days", optarg, &days) < 0)
-                                return EXIT_USAGE;
-                        days_given = true;
-                        break;
-                case 'F':
-                        from = optarg;
-                        break;
-                case 'T':
-                        to = optarg;
-                        break;
-                case 'a':
-                        all = true;
-                        break;
-                case 'D':
-                        free(domain);
-                        domain = strdup(optarg);
-                        if (!domain) {
-                                log_error("out of memory");
-                                return EXIT_FAILURE;
-                        }
-                        ascii_lower(domain);
-                        break;
-                case 'H':
-                        host = optarg;
-                        break;
-                case 'f':
-                        format = report_format_from_string(optarg);
-                        if (format < 0) {
-                                log_error("unknown format '%s': want text, json, prometheus or html", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case 'n':
-                        if (parse_count("--top", optarg, &top) < 0)
-                                return EXIT_USAGE;
-                        break;
-                case 'o':
-                        output = optarg;
-                        break;
-                case 'h':
-                        help(stdout, ctx);
-                        return EXIT_SUCCESS;
-                default:
-                        help(stderr, ctx);
-                        return EXIT_USAGE;
-                }
-        if (optind < argc) {
-                log_error("unexpected argument '%s'; see 'mxtls report --help'", argv[optind]);
-                return EXIT_USAGE;
-        }
-        if (all && (from || to || days_given)) {
-                log_error("--all cannot be combined with --days, --from or --to");
-                return EXIT_USAGE;
-        }
-        if (days_given && from && to) {
-                log_error("--days cannot be combined with both --from and --to");
-                return EXIT_USAGE;
-        }
-
-        if (!output && format == REPORT_FORMAT_PROMETHEUS)
-                output = ctx->config->prometheus_file;
-        if (output && strcmp(output, "-") == 0)
-                output = NULL;
-
-        r = store_open_full(ctx->state_file, STORE_READ_ONLY, &s, &errmsg);
-        if (r == -ENOENT) {
+        r = store_open_full(ctx->state_file, STORE_READ_ONLY, ret, &errmsg);
+        if (r == -ENOENT)
                 log_error("no data yet: run 'mxtls collect' first (no store at %s)", ctx->state_file);
-                return EXIT_FAILURE;
-        }
-        if (r < 0) {
-                if (errmsg)
-                        log_error("cannot open the store: %s", errmsg);
-                else
-                        (void) log_errno(r, "cannot open the store %s", ctx->state_file);
-                return EXIT_FAILURE;
-        }
+        else if (r < 0 && errmsg)
+                log_error("cannot open the store: %s", errmsg);
+        else if (r < 0)
+                (void) log_errno(r, "cannot open the store %s", ctx->state_file);
+        return r;
+}
 
-        if (all) {
-                r = store_day_range(s, wfrom, wto);
-                if (r == -ENODATA) {
-                        log_error("no data yet: run 'mxtls collect' first (the store is empty)");
-                        return EXIT_FAILURE;
-                }
-                if (r < 0) {
-                        log_error("cannot read the store: %s", store_last_error(s));
-                        return EXIT_FAILURE;
-                }
-        } else {
-                r = report_window(days, from, to, now_usec(), wfrom, wto);
+/* window - the days of the report: the store's whole range with --all; an exit status on failure */
+static int window(const Args *a, Store *s, char from[static 11], char to[static 11]) {
+        int r;
+
+        if (!a->all) {
+                r = report_window(a->days, a->from, a->to, now_usec(), from, to);
                 if (r < 0) {
                         log_error("invalid window: days are YYYY-MM-DD and --from must not be after --to");
                         return EXIT_USAGE;
                 }
+                return EXIT_SUCCESS;
         }
-
-        ReportOptions ro = { .from = wfrom, .to = wto, .domain = domain, .host = host };
-        r = report_build(s, &ro, &report);
-        if (r < 0) {
-                if (r == -ENOMEM)
-                        log_error("out of memory");
-                else
-                        log_error("cannot build the report: %s", store_last_error(s));
+        r = store_day_range(s, from, to);
+        if (r == -ENODATA) {
+                log_error("no data yet: run 'mxtls collect' first (the store is empty)");
                 return EXIT_FAILURE;
         }
+        if (r < 0) {
+                log_error("cannot read the store: %s", store_last_error(s));
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}
 
+/* warn_logging_off - one warning per host whose log had deliveries but no TLS evidence */
+static void warn_logging_off(const Report *report) {
         for (size_t i = 0; i < report->n_warnings; i++) {
                 StrBuf h;
 
@@ -220,14 +229,61 @@ int cmd_report(Context *ctx, int argc, char **argv) {
                             report->warnings[i].first_day, report->warnings[i].last_day);
                 strbuf_free(&h);
         }
+}
+
+/* render - format the report and write it out; an exit status */
+static int render(const Args *a, const Report *report, const char *output) {
+        ReportFormatOptions fo = { .top_n = a->top };
+        StrBuf out;
+        int r;
 
         strbuf_init(&out);
-        ReportFormatOptions fo = { .top_n = top };
-        r = report_render(report, format, &fo, &out);
+        r = report_render(report, a->format, &fo, &out);
         if (r >= 0)
                 r = write_output(output, &out);
         else
                 (void) log_errno(r, "cannot format the report");
         strbuf_free(&out);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int cmd_report(Context *ctx, int argc, char **argv) {
+        Args a = {
+                .ctx = ctx, .days = default_days(ctx), .top = default_top(ctx), .format = REPORT_FORMAT_TEXT,
+        };
+        _cleanup_free_ char *domain = NULL;
+        _cleanup_(store_closep) Store *s = NULL;
+        _cleanup_(report_freep) Report *report = NULL;
+        const char *output;
+        char wfrom[11], wto[11];
+        int r;
+
+        r = parse_args(argc, argv, &a);
+        domain = a.domain;
+        if (r <= 0)
+                return r == 0 ? EXIT_SUCCESS : r == -ENOMEM ? EXIT_FAILURE : EXIT_USAGE;
+
+        output = a.output;
+        if (!output && a.format == REPORT_FORMAT_PROMETHEUS)
+                output = ctx->config->prometheus_file;
+        if (output && strcmp(output, "-") == 0)
+                output = NULL;
+
+        if (open_store(ctx, &s) < 0)
+                return EXIT_FAILURE;
+        r = window(&a, s, wfrom, wto);
+        if (r != EXIT_SUCCESS)
+                return r;
+
+        ReportOptions ro = { .from = wfrom, .to = wto, .domain = domain, .host = a.host };
+        r = report_build(s, &ro, &report);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        log_error("out of memory");
+                else
+                        log_error("cannot build the report: %s", store_last_error(s));
+                return EXIT_FAILURE;
+        }
+        warn_logging_off(report);
+        return render(&a, report, output);
 }

@@ -259,7 +259,7 @@ static void test_expected_sets(void **state) {
         assert_int_equal(d->tls, 50);
         assert_int_equal(d->plaintext, 0);
         assert_int_equal(d->other_failed, 2);
-        assert_int_equal(d->days, 25);
+        assert_int_equal(d->days_delivered, 25);
         assert_int_equal(d->mx.n, 2);
         assert_int_equal(count_list_get(&d->protocols, "TLSv1.3"), 50);
         assert_int_equal(count_list_get(&d->trust, "Trusted"), 50);

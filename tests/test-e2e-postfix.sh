@@ -10,12 +10,13 @@
 #     from the test CA, TLS 1.2 only, self-signed, no STARTTLS, a broken
 #     handshake, recipients rejected), each recording what it accepted and
 #     with which TLS version and cipher; nothing on 192.0.2.16 (unreachable);
-#   * Postfix with tests/e2e/postfix/ mounted over /etc/postfix and its queue
-#     in the temporary directory: smtp_tls_loglevel 1, a CA file, a TLS policy
+#   * Postfix with tests/e2e/postfix/ mounted over its config directory
+#     (/etc/postfix, or the private install's) and its queue in the
+#     temporary directory: smtp_tls_loglevel 1 (0 in one run), a CA file, a TLS policy
 #     map (encrypt toward a server without STARTTLS, secure toward a
-#     certificate that does not verify, secure that does, connection_reuse),
-#     connection caching, and a second transport that reuses TLS connections
-#     through tlsproxy.
+#     certificate that does not verify, secure that does, connection_reuse,
+#     none toward a server that offers STARTTLS), connection caching, and a
+#     second transport that reuses TLS connections through tlsproxy.
 # The host's /etc/postfix, queue, journal, /dev/log and port 25 are never
 # touched; 192.0.2.0/24 (TEST-NET-1) exists only inside the namespace, and
 # receivers are not on loopback because mxtls counts loopback relays as
@@ -33,8 +34,29 @@
 # and be idempotent. Round 3: mail under the merged map is delivered over TLS
 # and counted.
 #
+# The whole scenario runs three times, each in namespaces of its own: with
+# the system's Postfix (Debian 12: 3.7, no tls= field) at smtp_tls_loglevel 1,
+# and with a Postfix 3.11 built from Debian's source package in unstable
+# (tests/e2e/build-postfix.sh: upstream "make", installed into a private
+# root cached in /var/cache/mxtls-test/postfix-3.11-VERSION/) at
+# smtp_tls_loglevel 1 and 0. Under 3.11 every delivery line carries tls=: the
+# harness predicts each line's token from the configured levels and what the
+# receivers saw, checks the prediction against the journal, and mxtls'
+# by_level must equal it; at loglevel 0 TLS lines exist only for
+# connections through tlsproxy, and mxtls must still count every TLS delivery
+# (from tls=), with protocol and trust "unknown" where no TLS line exists.
+# Both runs have destinations with connection reuse (cached plaintext and
+# TLS-through-tlsproxy connections) and without.
+#
 # Needs root (namespaces, Postfix) and the test packages (tools/deps.sh --test);
-# exit 77 otherwise. MXTLS_E2E_KEEP=1 keeps the temporary directory.
+# exit 77 otherwise, and when the 3.11 source can neither be fetched nor is
+# cached (after the system Postfix's run passed). MXTLS_E2E_KEEP=1 keeps the
+# temporary directories; MXTLS_E2E_VARIANTS selects runs: "system" (the
+# default: the system's Postfix), "3.11:1 3.11:0" (Postfix 3.11 at
+# smtp_tls_loglevel 1 and 0; meson's test-e2e-postfix-3.11); MXTLS_E2E_POSTFIX_ROOT=DIR uses that install root
+# (laid out as build-postfix.sh's) instead of building 3.11, and with
+# MXTLS_E2E_ANY_VERSION=1 even if it is not 3.11 (to try the private-install
+# plumbing with another build; tls= expectations apply from 3.11 on).
 set -euo pipefail
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -77,13 +99,106 @@ need_packages() {
 need_packages
 $PY -c 'import ssl, json, socketserver' || fail "python3 lacks the ssl module"
 
+# ---------------------------------------------------------------- variants
+# Without MXTLS_E2E_VARIANT this script runs itself once per variant:
+# "system" or "3.11:LOGLEVEL" (with MXTLS_E2E_POSTFIX_ROOT set to the build).
+if [[ -z ${MXTLS_E2E_VARIANT:-} ]]; then
+        cache=${MXTLS_TEST_CACHE:-/var/cache/mxtls-test}
+        built=${MXTLS_E2E_POSTFIX_ROOT:-}
+        build_rc=
+        build_why=
+        passed=() failed=() skipped=()
+        for v in ${MXTLS_E2E_VARIANTS:-system}; do
+                case $v in
+                system) ;;
+                3.11:[01])
+                        if [[ -z $built && -z $build_rc ]]; then
+                                say "Postfix 3.11: build-postfix.sh 3.11:unstable $cache"
+                                tb=$(date +%s)
+                                build_rc=0
+                                blog=$(mktemp /tmp/mxtls-e2e-build.XXXXXX)
+                                built=$(bash "$here/build-postfix.sh" 3.11:unstable "$cache" 2>"$blog") ||
+                                        build_rc=$?
+                                sed 's/^/  /' "$blog"
+                                build_why=$(sed -n 's/^build-postfix: SKIP: //p' "$blog" | tail -n 1)
+                                rm -f "$blog"
+                                say "Postfix 3.11: $(( $(date +%s) - tb )) s, exit status $build_rc${built:+, $built}"
+                        fi
+                        if [[ -z $built ]]; then
+                                if [[ $build_rc = 77 ]]; then
+                                        skipped+=("$v")
+                                else
+                                        failed+=("$v (the build of Postfix 3.11 failed)")
+                                fi
+                                continue
+                        fi
+                        ;;
+                *) fail "unknown variant $v in MXTLS_E2E_VARIANTS" ;;
+                esac
+                say "=== variant $v"
+                rc=0
+                MXTLS_E2E_VARIANT=$v MXTLS_E2E_POSTFIX_ROOT=${built:-} bash "$0" || rc=$?
+                case $rc in
+                0) passed+=("$v") ;;
+                77) skipped+=("$v"); build_why=${build_why:-see the log of variant $v} ;;
+                *) failed+=("$v (exit status $rc)") ;;
+                esac
+        done
+        say "variants passed: ${passed[*]:-none}"
+        [[ ${#skipped[@]} -eq 0 ]] || say "variants skipped: ${skipped[*]}"
+        if [[ ${#failed[@]} -gt 0 ]]; then
+                say "FAIL: variants failed: ${failed[*]}"
+                exit 1
+        fi
+        if [[ ${#skipped[@]} -gt 0 ]]; then
+                echo "SKIP: variants ${skipped[*]}: ${build_why:-no Postfix 3.11 (see build-postfix.sh above)}"
+                exit 77
+        fi
+        say "PASS (all variants)"
+        exit 0
+fi
+
+variant=$MXTLS_E2E_VARIANT
+tls_loglevel=1
+if [[ $variant = system ]]; then
+        # Debian's Postfix: the built-in paths of the package.
+        pf_root=
+        pf_sbin=/usr/sbin
+        pf_etc=/etc/postfix
+        pf_spool=/var/spool/postfix
+        pf_lib=/var/lib/postfix
+else
+        # A private install (build-postfix.sh): every path inside its root.
+        tls_loglevel=${variant#*:}
+        pf_root=${MXTLS_E2E_POSTFIX_ROOT:?MXTLS_E2E_POSTFIX_ROOT must name the Postfix install root}
+        pf_sbin=$pf_root/usr/sbin
+        pf_etc=$pf_root/etc/postfix
+        pf_spool=$pf_root/var/spool/postfix
+        pf_lib=$pf_root/var/lib/postfix
+        [[ -x $pf_sbin/postfix && -d $pf_etc && -d $pf_spool && -d $pf_lib ]] ||
+                fail "$pf_root is not a Postfix install root (usr/sbin/postfix, etc/postfix, var/spool/postfix, var/lib/postfix)"
+fi
+pf_version=$("$pf_sbin/postconf" -d -h mail_version) || fail "$pf_sbin/postconf does not run"
+case $variant in
+system) ;;
+3.11:*) [[ $pf_version = 3.11 || $pf_version = 3.11.* ]] ||
+                [[ -n ${MXTLS_E2E_ANY_VERSION:-} ]] ||
+                fail "$pf_root has Postfix $pf_version, not 3.11" ;;
+esac
+say "variant $variant: Postfix $pf_version from $pf_sbin, smtp_tls_loglevel $tls_loglevel"
+
 # ---------------------------------------------------------------- work area
 T=$(mktemp -d /tmp/mxtls-e2e.XXXXXX)
 chmod 0755 "$T"
 pids=()
 ns_ready=0
 
-in_ns() { nsenter --mount="$T/ns/mnt" --net="$T/ns/net" "$@"; }
+# The variant's Postfix commands come first on PATH (sendmail, postqueue and
+# postconf run by e2e.py and mxtls too).
+in_ns() { PATH="$pf_sbin:$PATH" nsenter --mount="$T/ns/mnt" --net="$T/ns/net" "$@"; }
+# For daemons started with "&": the background subshell becomes the daemon,
+# so that $! is the daemon's PID (stopped directly by cleanup).
+in_ns_exec() { PATH="$pf_sbin:$PATH" exec nsenter --mount="$T/ns/mnt" --net="$T/ns/net" "$@"; }
 
 stop_pid() {            # stop_pid PID: TERM, then KILL after 5 s
         local p=$1 i
@@ -149,9 +264,31 @@ ForwardToWall=no
 EOF
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:2\n' >"$T/resolv.conf"
 
-cp -a /etc/postfix/. "$T/postfix-etc/"
+cp -a "$pf_etc/." "$T/postfix-etc/"
 rm -f "$T/postfix-etc/"*.db "$T/postfix-etc/"*.lmdb
 cp "$here/postfix/main.cf" "$here/postfix/master.cf" "$T/postfix-etc/"
+# The test's files are in the variant's config directory; its TLS loglevel.
+sed -i -e "s#/etc/postfix/#$pf_etc/#g" \
+        -e "s/^smtp_tls_loglevel = .*/smtp_tls_loglevel = $tls_loglevel/" "$T/postfix-etc/main.cf"
+if [[ -n $pf_root ]]; then
+        cat >>"$T/postfix-etc/main.cf" <<EOF
+
+# The private Postfix install of this run (tests/e2e/build-postfix.sh).
+command_directory = $pf_sbin
+daemon_directory = $pf_root/usr/libexec/postfix
+meta_directory = $pf_etc
+queue_directory = $pf_spool
+data_directory = $pf_lib
+sendmail_path = $pf_sbin/sendmail
+mailq_path = $pf_root/usr/bin/mailq
+newaliases_path = $pf_root/usr/bin/newaliases
+manpage_directory = $pf_root/usr/share/man
+html_directory = no
+readme_directory = no
+mail_owner = postfix
+setgid_group = postdrop
+EOF
+fi
 chown root:root "$T/spool"
 chmod 0755 "$T/spool"
 chown postfix:postfix "$T/postfix-lib"
@@ -164,7 +301,7 @@ mapfile -t addresses < <($PY "$here/e2e.py" addresses)
 # the test's journald (the host's /dev/log is never touched), the test's
 # resolver, Postfix directories and the receivers' addresses.
 # shellcheck disable=SC2016
-in_ns /bin/bash -euo pipefail -c '
+in_ns env PF_ETC="$pf_etc" PF_SPOOL="$pf_spool" PF_LIB="$pf_lib" /bin/bash -euo pipefail -c '
 T=$1; shift
 mount -t tmpfs -o mode=0755 mxtls-e2e-run /run
 mount -t tmpfs -o mode=0755 mxtls-e2e-dev /dev
@@ -194,9 +331,9 @@ if [[ -L /etc/resolv.conf ]]; then
 else
         mount --bind "$T/resolv.conf" /etc/resolv.conf
 fi
-mount --bind "$T/postfix-etc" /etc/postfix
-mount --bind "$T/spool" /var/spool/postfix
-mount --bind "$T/postfix-lib" /var/lib/postfix
+mount --bind "$T/postfix-etc" "$PF_ETC"
+mount --bind "$T/spool" "$PF_SPOOL"
+mount --bind "$T/postfix-lib" "$PF_LIB"
 ip link set lo up
 for a in "$@"; do ip addr add "$a/32" dev lo; done
 ' ns-setup "$T" "${addresses[@]}" || fail "cannot set up the namespace"
@@ -212,7 +349,7 @@ wait_for() {            # wait_for SECONDS DESCRIPTION COMMAND...
         fail "timed out waiting for $what"
 }
 
-in_ns /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
+in_ns_exec /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
 pids+=($!)
 wait_for 10 "journald" in_ns test -S /run/systemd/journal/dev-log
 jdir=$T/journal
@@ -222,24 +359,26 @@ wait_for 10 "the first journal entry" \
 say "journald $jdir"
 
 mapfile -t dns_args < <($PY "$here/e2e.py" dnsmasq-args)
-in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+in_ns_exec dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
         --no-poll --bind-interfaces --listen-address=127.0.0.1 --port=53 \
         --local=/test/ --local=/invalid/ --pid-file= --log-facility="$T/dnsmasq.log" \
         "${dns_args[@]}" &
 pids+=($!)
 wait_for 10 "dnsmasq" in_ns $PY -c 'import socket; socket.gethostbyname("mx.tls13.test")'
 
-in_ns $PY "$here/receiver.py" "$T/receivers.json" "$T/events.jsonl" "$T/receivers.ready" \
+in_ns_exec $PY "$here/receiver.py" "$T/receivers.json" "$T/events.jsonl" "$T/receivers.ready" \
         2>"$T/receiver.log" &
 pids+=($!)
 wait_for 10 "the SMTP receivers" test -s "$T/receivers.ready"
 
-in_ns postmap hash:/etc/postfix/tls_policy || fail "postmap of the test's policy map"
+in_ns postmap "hash:$pf_etc/tls_policy" || fail "postmap of the test's policy map"
 in_ns postfix check 2>&1 | sed 's/^/  postfix check: /' || true
 in_ns postfix start >"$T/postfix-start.log" 2>&1 ||
         { cat "$T/postfix-start.log"; fail "postfix start"; }
 wait_for 20 "the Postfix master" test -s "$T/spool/pid/master.pid"
-say "postfix $(in_ns postconf -h mail_version) running"
+running=$(in_ns postconf -h mail_version)
+[[ $running = "$pf_version" ]] || fail "Postfix $running runs, expected $pf_version"
+say "postfix $running running (smtp_tls_loglevel $(in_ns postconf -h smtp_tls_loglevel))"
 
 # ---------------------------------------------------------------- mail
 send_round() {          # send_round N
@@ -277,7 +416,9 @@ expect() {              # expect ROUND: expectations from receivers, queue and d
         journalctl -D "$jdir" -o json --no-pager >"$T/journal-$1.json"
         in_ns postqueue -j >"$T/queue-$1.json"
         $PY "$here/e2e.py" expect --events "$T/events.jsonl" --journal-json "$T/journal-$1.json" \
-                --queue-json "$T/queue-$1.json" --round "$1" >"$T/expected-$1.json" ||
+                --queue-json "$T/queue-$1.json" --round "$1" --postfix-version "$pf_version" \
+                --tls-loglevel "$tls_loglevel" --policy "$T/postfix-etc/tls_policy" \
+                >"$T/expected-$1.json" ||
                 fail "the harness's own consistency checks failed (round $1)"
         $PY - "$T/expected-$1.json" <<'EOF'
 import json, sys
@@ -289,6 +430,8 @@ print("  expected totals: delivered %d (tls %d, plaintext %d), tls_failed %d, ot
 i = e["info"]
 print("  %d TLS deliveries over %d connections through tlsproxy (logged twice each)"
       % (i["tls_deliveries_over_tlsproxy"], i["tlsproxy_connections"]))
+print("  expected by_level: %s" % (t["by_level"] or "{} (no tls= field)"))
+print("  logged (status tls=): %s" % ", ".join("%s: %d" % kv for kv in i["logged_tls_tokens"].items()))
 EOF
 }
 
@@ -334,7 +477,7 @@ check "a collect with nothing new changes nothing" collect_and_compare "$T/mxtls
 check "a fresh store over the whole journal" collect_and_compare "$T/fresh.db" 2 fresh
 
 # ---------------------------------------------------------------- advise, audit
-policy=$T/postfix-etc/tls_policy        # /etc/postfix/tls_policy inside
+policy=$T/postfix-etc/tls_policy        # $pf_etc/tls_policy inside
 cp "$policy" "$T/tls_policy.orig"
 audit_check() {         # audit_check TAG [in_ns] -- MXTLS-OPTIONS...
         local tag=$1 rc=0 ns=
@@ -363,9 +506,22 @@ merge_check() {         # merge the advice into the live map: other lines kept, 
         "${m[@]}" 2>>"$T/merge.err" || return 1
         cmp -s "$policy" "$T/tls_policy.merged" ||
                 { echo "  a second merge changed the map"; diff "$T/tls_policy.merged" "$policy"; return 1; }
-        in_ns postmap hash:/etc/postfix/tls_policy || return 1
-        [[ $(in_ns postmap -q tls13.test hash:/etc/postfix/tls_policy) = "encrypt protocols=>=TLSv1.2" ]] ||
-                { echo "  tls13.test is not at the proposed level"; return 1; }
+        in_ns postmap "hash:$pf_etc/tls_policy" || return 1
+        # Every proposed domain is at its proposed level in the live map. At
+        # smtp_tls_loglevel 0 only tlsproxy connections show trust and
+        # protocol, so tls13.test (in-process TLS) is proposed at loglevel 1 only.
+        local key value n=0
+        while read -r key value; do
+                [[ -z $key || $key = \#* ]] && continue
+                n=$((n + 1))
+                [[ $(in_ns postmap -q "$key" "hash:$pf_etc/tls_policy") = "$value" ]] ||
+                        { echo "  $key is not at the proposed level \"$value\""; return 1; }
+        done <"$T/suggested"
+        if [[ $tls_loglevel != 0 ]]; then
+                [[ $(in_ns postmap -q tls13.test "hash:$pf_etc/tls_policy") = "encrypt protocols=>=TLSv1.2" ]] ||
+                        { echo "  tls13.test is not at the proposed level"; return 1; }
+        fi
+        say "  the live map has the $n proposed entries"
 }
 check "audit with --policy flags the policy problems" \
         audit_check policy -- --policy "$policy" --default-level may

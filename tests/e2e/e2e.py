@@ -10,6 +10,7 @@
 #        e2e.py messages ROUND
 #        e2e.py settle --spool DIR --events FILE --round N [--since EPOCH] [--timeout S]
 #        e2e.py expect --events FILE --journal-json FILE --queue-json FILE --round N
+#                      [--postfix-version V] [--tls-loglevel N] [--policy FILE]
 #        e2e.py compare EXPECTED.json REPORT.json
 #        e2e.py advise-check SUGGESTED POLICY EXPECTED.json
 #        e2e.py audit-check --status N AUDIT.json
@@ -34,6 +35,28 @@
 #        under a matching secure policy; a self-signed one is "Untrusted".
 #        Counts are per recipient delivery line: by_protocol and by_trust
 #        cover TLS deliveries only.
+#
+#        Postfix 3.11 and later add "tls=LEVEL-STATUS" to every smtp delivery
+#        line (postfix-log-formats.md section 2.3); mxtls' by_level counts
+#        those tokens. The expected token of each outcome follows from the
+#        level the test configured for the destination (the policy map, else
+#        smtp_tls_security_level = may; in round 3 the merged map) and from
+#        what the receiver saw: a TLS session at level L gives "L", a
+#        cleartext one at "may" gives "may:none", any delivery over a reused
+#        connection (the receiver's second or later message of a session)
+#        "L?" (at level none such a connection is found by next-hop and the
+#        line has no tls= at all), a refused policy (no STARTTLS under
+#        encrypt, a certificate that does not verify under secure) "!L", a
+#        failed handshake or connection "L?". Before trusting these predictions the harness
+#        compares them with the tokens Postfix really logged for the test's
+#        recipients; a difference there is a harness failure, one in mxtls'
+#        report an mxtls failure.
+#
+#        With smtp_tls_loglevel = 0 no TLS line is logged for TLS run by the
+#        smtp process itself (postfix-log-formats.md section 1.3), only for
+#        connections through tlsproxy (the "tlsproxy" destinations below):
+#        other TLS deliveries are still TLS (by tls= on 3.11), with protocol
+#        and trust "unknown".
 import argparse
 import collections
 import json
@@ -59,6 +82,7 @@ LISTENERS = {
         "enc-plain":   (19, "plain",  None,   None,      None),
         "secure-bad":  (20, "tls",    "self", None,      None),
         "verified":    (21, "tls",    "ca",   None,      None),
+        "none-tls":    (22, "tls",    "ca",   None,      None),
 }
 UNREACHABLE_OCTET = 16  # nothing listens there: connection refused
 
@@ -98,16 +122,23 @@ DOMAINS = {
                             fate=OTHER_FAIL),
         "reuse.test": dict(mx=[("mx.reuse.test", "reuse-tls", 10)],
                            policy="may connection_reuse=yes", rounds=[4, 3], serial=True,
-                           fate=DELIVER, trust="Trusted"),
+                           tlsproxy=True, fate=DELIVER, trust="Trusted"),
         "relay.test": dict(mx=[("mx.relay.test", "reuse-tls", 10)], transport="relay:",
-                           rounds=[4, 3, 1], serial=True, fate=DELIVER, trust="Trusted"),
+                           rounds=[4, 3, 1], serial=True, tlsproxy=True, fate=DELIVER,
+                           trust="Trusted"),
         "plainreuse.test": dict(mx=[("mx.plainreuse.test", "reuse-plain", 10)],
                                 rounds=[4, 3], serial=True, fate=DELIVER),
         "verified.test": dict(mx=[("mx.verified.test", "verified", 10)],
                               policy="secure match=nexthop:dot-nexthop", rounds=[2, 2],
                               fate=DELIVER, trust="Verified"),
+        # level none although the server offers STARTTLS: cleartext, cached
+        # connections reused by next-hop (3.11: no tls= on those lines)
+        "nonereuse.test": dict(mx=[("mx.nonereuse.test", "none-tls", 10)], policy="none",
+                               rounds=[3, 2], serial=True, fate=DELIVER),
 }
 SMTP_IDENTIFIERS = ("postfix/smtp", "postfix/relay/smtp")
+DEFAULT_LEVEL = "may"     # smtp_tls_security_level of tests/e2e/postfix/main.cf
+UNKNOWN = "unknown"       # mxtls' key for an empty protocol or trust
 
 
 def die(msg):
@@ -319,7 +350,7 @@ def cmd_settle(a):
 
 def empty_counts():
         return dict(delivered=0, tls=0, plaintext=0, tls_failed=0, other_failed=0,
-                    by_protocol={}, by_trust={}, tls_failures={})
+                    by_protocol={}, by_trust={}, by_level={}, tls_failures={})
 
 
 def bump(d, k, n=1):
@@ -327,10 +358,13 @@ def bump(d, k, n=1):
 
 
 def journal_attempts(path):
-        """{recipient: Counter(status)} from the smtp client's delivery lines."""
+        """{recipient: Counter(status)} and {recipient: Counter((status, tls token))}
+        from the smtp client's delivery lines ("" when a line has no tls=)."""
         rx_to = re.compile(r": to=<([^>]*)>,")
         rx_status = re.compile(r", status=([a-zA-Z-]+)")
+        rx_tls = re.compile(r", tls=([^ ,]+), dsn=")
         out = collections.defaultdict(collections.Counter)
+        tokens = collections.defaultdict(collections.Counter)
         with open(path, encoding="utf-8") as f:
                 for line in f:
                         e = json.loads(line)
@@ -342,16 +376,55 @@ def journal_attempts(path):
                         m, s = rx_to.search(msg), rx_status.search(msg)
                         if m and s:
                                 out[m.group(1).lower()][s.group(1)] += 1
-        return out
+                                t = rx_tls.search(msg)
+                                tokens[m.group(1).lower()][(s.group(1), t.group(1) if t else "")] += 1
+        return out, tokens
+
+
+def version_tuple(v):
+        return tuple(int(x) for x in re.findall(r"\d+", v or "0")[:2])
+
+
+def round_of(rcpt):
+        m = re.match(r"r(\d+)-", rcpt)
+        return int(m.group(1)) if m else 0
+
+
+def configured_level(dom, rnd, live_policy):
+        """The TLS level the test configured for dom when round rnd's mail left."""
+        pol = DOMAINS[dom].get("policy")
+        if rnd >= 3 and dom in live_policy:
+                pol = live_policy[dom]          # the merged advice is live in round 3
+        return pol.split()[0] if pol else DEFAULT_LEVEL
+
+
+def expected_token(dom, level, kind, tls, reused):
+        """tls= token Postfix 3.11 logs for one outcome (postfix-log-formats.md 2.3, 2.4)."""
+        if kind in ("msg", "reject"):
+                if reused and level == "none":
+                        return ""               # reused by next-hop: no tls= at all (2.4)
+                if reused:
+                        return level + "?"
+                if tls:
+                        return level
+                return "none" if level == "none" else level + ":none"
+        reason = DOMAINS[dom].get("reason")
+        if reason in ("starttls_not_offered", "cert_not_verified"):
+                return "!" + level
+        return level + "?"                      # handshake failed, connection refused
 
 
 def cmd_expect(a):
         evs = read_events(a.events)
-        attempts = journal_attempts(a.journal_json)
+        attempts, logged_tokens = journal_attempts(a.journal_json)
         with open(a.queue_json, encoding="utf-8") as f:
                 queue = [json.loads(l) for l in f if l.strip()]
+        live_policy = policy_domains(a.policy) if a.policy else {}
+        with_tokens = version_tuple(a.postfix_version) >= (3, 11)
         problems = []
         exp = {dom: empty_counts() for dom in DOMAINS}
+        # tls= tokens: predicted per recipient as {recipient: Counter((status, token))}
+        predicted = collections.defaultdict(collections.Counter)
         sent_rcpts = {r for rnd in range(1, a.round + 1)
                       for _, _, rcpts in recipients(rnd) for r in rcpts}
 
@@ -369,14 +442,24 @@ def cmd_expect(a):
                                 c["delivered"] += 1
                                 if ev["tls"]:
                                         c["tls"] += 1
-                                        bump(c["by_protocol"], ev["tls"])
-                                        bump(c["by_trust"], DOMAINS[dom]["trust"])
+                                        if a.tls_loglevel == 0 and not DOMAINS[dom].get("tlsproxy"):
+                                                bump(c["by_protocol"], UNKNOWN)
+                                                bump(c["by_trust"], UNKNOWN)
+                                        else:
+                                                bump(c["by_protocol"], ev["tls"])
+                                                bump(c["by_trust"], DOMAINS[dom]["trust"])
                                 else:
                                         c["plaintext"] += 1
+                                level = configured_level(dom, round_of(r), live_policy)
+                                predicted[r][("sent", expected_token(dom, level, "msg", ev["tls"],
+                                                                     ev["n"] >= 2))] += 1
                 elif ev["ev"] == "reject":
                         dom = domain_of(ev["rcpt"])
                         received[ev["rcpt"]] += 1
                         exp[dom]["other_failed"] += 1
+                        level = configured_level(dom, round_of(ev["rcpt"]), live_policy)
+                        predicted[ev["rcpt"]][("bounced", expected_token(dom, level, "reject",
+                                                                         ev["tls"], False))] += 1
         for r, n in received.items():
                 if n != 1:
                         problems.append("recipient %s reached a receiver %d times" % (r, n))
@@ -384,6 +467,12 @@ def cmd_expect(a):
         # Deferred attempts: the smtp client's own lines for the test's recipients.
         for dom, s in DOMAINS.items():
                 n = sum(attempts[r]["deferred"] for r in sent_rcpts if domain_of(r) == dom)
+                for r in sent_rcpts:
+                        if domain_of(r) == dom and attempts[r]["deferred"]:
+                                level = configured_level(dom, round_of(r), live_policy)
+                                predicted[r][("deferred", expected_token(dom, level, "deferred",
+                                                                         None, False))] \
+                                        += attempts[r]["deferred"]
                 if s["fate"] == TLS_FAIL:
                         exp[dom]["tls_failed"] += n
                         if n:
@@ -422,8 +511,29 @@ def cmd_expect(a):
                 elif r not in queued:
                         problems.append("%s should still be queued" % r)
 
+        # tls= tokens: what the harness predicts must be what Postfix logged;
+        # then they are what mxtls must count in by_level.
+        for r in sorted(sent_rcpts):
+                want = predicted[r] if with_tokens else collections.Counter(
+                        {(st, ""): n for (st, _), n in predicted[r].items()})
+                got = collections.Counter({k: v for k, v in logged_tokens[r].items()
+                                           if k[0] in ("sent", "bounced", "deferred")})
+                if want != got:
+                        problems.append("%s: Postfix logged (status, tls=) %s, the harness "
+                                        "predicted %s" % (r, sorted(got.items()),
+                                                          sorted(want.items())))
+        if with_tokens:
+                for r, cnt in predicted.items():
+                        for (_, tok), n in cnt.items():
+                                if tok:
+                                        bump(exp[domain_of(r)]["by_level"], tok, n)
+        logged = collections.Counter()
+        for r in sent_rcpts:
+                for (st, tok), n in logged_tokens[r].items():
+                        logged["%s %s" % (st, tok or "(no tls=)")] += n
+
         # Connection reuse must actually have happened where it was asked for.
-        for lst in ("reuse-tls", "reuse-plain"):
+        for lst in ("reuse-tls", "reuse-plain", "none-tls"):
                 if not any(ev["ev"] == "msg" and ev["listener"] == lst and ev["n"] >= 2
                            for ev in evs):
                         problems.append("listener %s never saw a reused connection" % lst)
@@ -440,7 +550,8 @@ def cmd_expect(a):
         info = dict(tlsproxy_connections=len(proxied),
                     tls_deliveries_over_tlsproxy=sum(
                             len(ev["rcpts"]) for ev in evs
-                            if ev["ev"] == "msg" and ev["session"] in proxied))
+                            if ev["ev"] == "msg" and ev["session"] in proxied),
+                    logged_tls_tokens=dict(sorted(logged.items())))
 
         totals = empty_counts()
         for c in exp.values():
@@ -463,7 +574,7 @@ def cmd_expect(a):
 # ---------------------------------------------------------------- comparisons
 
 FIELDS = ("delivered", "tls", "plaintext", "tls_failed", "other_failed")
-MAPS = ("by_protocol", "by_trust", "tls_failures")
+MAPS = ("by_protocol", "by_trust", "by_level", "tls_failures")
 
 
 def nonzero(d):
@@ -648,6 +759,9 @@ def main():
         s.add_argument("--journal-json", required=True)
         s.add_argument("--queue-json", required=True)
         s.add_argument("--round", type=int, required=True)
+        s.add_argument("--postfix-version", default="")
+        s.add_argument("--tls-loglevel", type=int, default=1)
+        s.add_argument("--policy")
         s = sub.add_parser("compare")
         s.add_argument("expected")
         s.add_argument("report")

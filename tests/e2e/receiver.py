@@ -266,8 +266,14 @@ def main():
                 f.write("ready\n")
         while not stop.wait(3600):
                 pass
+        # shutdown() waits for its serve_forever() to notice (up to 0.5 s):
+        # all at once, not one listener after another.
+        stoppers = [threading.Thread(target=srv.shutdown) for srv in servers]
+        for t in stoppers:
+                t.start()
+        for t in stoppers:
+                t.join()
         for srv in servers:
-                srv.shutdown()
                 srv.server_close()
         return 0
 

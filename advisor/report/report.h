@@ -10,18 +10,21 @@
  *        Report *report_free(Report *r);
  *        int report_render(const Report *r, ReportFormat f, const ReportFormatOptions *o, StrBuf *out);
  * DESCRIPTION
- *        report_build() reads the daily rows and the TLS evidence of the window
- *        once and adds them up in memory: totals, per recipient domain, per host
- *        (_HOSTNAME) and per day. delivered = tls + plaintext; by_protocol and
- *        by_trust count TLS deliveries only (an empty protocol or trust is
- *        "unknown"); by_level counts every outcome that logged a tls= token;
- *        tls_failures counts TLS failures by reason. Hops to a local content
- *        filter ("internal") are kept apart and never in any domain's counts.
- *        A (day, host) with deliveries but neither TLS lines nor tls= fields
- *        gives a warning: TLS logging (smtp_tls_loglevel) is probably off there.
- *        The formatters (report_text.c, report_json.c, report_prometheus.c,
- *        report_html.c) only read a Report; every string from the log is
- *        escaped for its output.
+ *        report_build() is the report's view of the window's summary
+ *        (summary_build(), summary.h: the daily rows and the TLS evidence
+ *        added up once, shared with advise and audit): totals, per recipient
+ *        domain, per host (_HOSTNAME) and per day. delivered = tls + plaintext;
+ *        by_protocol and by_trust count TLS deliveries only (an empty protocol
+ *        or trust is "unknown"); by_level counts every outcome that logged a
+ *        tls= token; tls_failures counts TLS failures by reason. Hops to a
+ *        local content filter ("internal") are kept apart and never in any
+ *        domain's counts. days_seen, first_seen and last_seen are the days
+ *        with any outcome row (summary.h). A (day, host) with deliveries but
+ *        neither TLS lines nor tls= fields gives a warning: TLS logging
+ *        (smtp_tls_loglevel) is probably off there; its deliveries count as
+ *        stored. The formatters (report_text.c, report_json.c,
+ *        report_prometheus.c, report_html.c) only read a Report; every string
+ *        from the log is escaped for its output.
  * DIAGNOSTICS
  *        Negative errno: -EINVAL bad window or day, -ENOMEM, store errors.
  */
@@ -33,6 +36,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "summary.h"
 #include "util.h"
 
 #define REPORT_MX_MAX 16                /* MX names kept per domain */
@@ -41,7 +45,7 @@
 #define REPORT_CHART_DAYS_MAX 732       /* days drawn in the HTML chart (the last ones) */
 
 typedef struct TallyEntry {
-        const char *key;                /* points into Report.strings */
+        const char *key;                /* points into the summary, or a literal */
         const char *key2;               /* second key of a pair tally, NULL otherwise */
         uint64_t n;
 } TallyEntry;
@@ -64,9 +68,9 @@ typedef struct ReportCounts {
 } ReportCounts;
 
 typedef struct ReportDomain {
-        char *domain;
+        const char *domain;             /* strings point into Report.summary */
         ReportCounts counts;
-        char *mx[REPORT_MX_MAX];        /* sorted, distinct, non-empty */
+        const char **mx;                /* sorted, distinct, non-empty; at most REPORT_MX_MAX */
         size_t n_mx;
         bool mx_truncated;              /* more MX names than REPORT_MX_MAX */
         char first_seen[11];
@@ -75,7 +79,7 @@ typedef struct ReportDomain {
 } ReportDomain;
 
 typedef struct ReportHost {
-        char *host;
+        const char *host;
         ReportCounts counts;
         uint64_t internal;
 } ReportHost;
@@ -87,13 +91,7 @@ typedef struct ReportDay {
 } ReportDay;
 
 /* A host whose log had deliveries but no TLS evidence on some days. */
-typedef struct ReportWarning {
-        char *host;
-        char first_day[11];
-        char last_day[11];
-        uint64_t days;
-        uint64_t deliveries;            /* deliveries on those days */
-} ReportWarning;
+typedef SummaryLoggingOff ReportWarning;
 
 typedef struct Report {
         char from[11];                  /* inclusive window */
@@ -109,10 +107,11 @@ typedef struct Report {
         size_t n_hosts;
         ReportDay *days;                /* ascending, only days with rows */
         size_t n_days;
-        ReportWarning *warnings;        /* by host name */
+        const ReportWarning *warnings;  /* by host name; in the summary */
         size_t n_warnings;
-        char **strings;                 /* storage of the tally keys */
-        size_t n_strings;
+        Summary *summary;               /* the fold this report is a view of */
+        TallyEntry *entry_room;         /* storage of every tally's entries */
+        const char **name_room;         /* storage of every domain's mx */
 } Report;
 
 typedef struct ReportOptions {
