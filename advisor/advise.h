@@ -56,6 +56,7 @@ typedef enum SkipReason {
         SKIP_TRUST,                     /* trust word not accepted */
         SKIP_NO_DANE,                   /* require_dane_verified, not all TLS DANE-verified */
         SKIP_MX,                        /* match=mx cannot be derived safely */
+        SKIP_IDN,                       /* an internationalized name (A-labels) */
         _SKIP_REASON_MAX,
         _SKIP_REASON_INVALID = -EINVAL,
 } SkipReason;
