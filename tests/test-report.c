@@ -535,6 +535,18 @@ static void test_text(void **state) {
         free(t);
         r = report_free(r);
 
+        /* An internationalized domain: its A-label as stored, the U-label beside it */
+        store_fixture_add(f->store, "2031-05-01", "mta1", "xn--bcher-kva.example", "", "", "", "",
+                          "plaintext", "", 2);
+        r = build(f->store, "2031-05-01", "2031-05-01", NULL, NULL);
+        t = render(r, REPORT_FORMAT_TEXT, 0);
+        assert_non_null(strstr(t, "Cleartext domains (1):\n  xn--bcher-kva.example (b\xc3\xbc" "cher.example) "));
+        free(t);
+        t = render(r, REPORT_FORMAT_HTML, 0);
+        assert_non_null(strstr(t, "xn--bcher-kva.example <span class=\"ulabel\">(b\xc3\xbc" "cher.example)</span>"));
+        free(t);
+        r = report_free(r);
+
         /* Older protocols appear when used; rounding never shows 0% or 100% for a share in between. */
         store_fixture_add(f->store, "2024-04-01", "mta1", "old-tls.example", "", "TLSv1", "Anonymous", "",
                           "tls", "", 1);

@@ -15,9 +15,11 @@
  *        then HTML-escaped.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "domain.h"
 #include "report.h"
 
 #define BAR_STEP 10                     /* chart units per day */
@@ -78,6 +80,18 @@ static void put_html(StrBuf *out, const char *s) {
 
 static void put_html_or(StrBuf *out, const char *s, const char *if_empty) {
         put_html(out, *s ? s : if_empty);
+}
+
+/* put_domain - the stored name (an A-label for an IDN), its U-label beside it */
+static void put_domain(StrBuf *out, const char *domain) {
+        _cleanup_free_ char *u = domain_to_unicode(domain);
+
+        put_html_or(out, domain, "(unknown domain)");
+        if (u) {
+                strbuf_puts(out, " <span class=\"ulabel\">(");
+                put_html(out, u);
+                strbuf_puts(out, ")</span>");
+        }
 }
 
 static void put_percent_cell(StrBuf *out, uint64_t n, uint64_t total) {
@@ -171,7 +185,7 @@ static int put_cleartext_table(const Report *r, unsigned top, StrBuf *out) {
                 const ReportDomain *d = &r->domains[v[i]];
 
                 strbuf_puts(out, "<tr><td>");
-                put_html_or(out, d->domain, "(unknown domain)");
+                put_domain(out, d->domain);
                 strbuf_printf(out, "</td><td class=\"n\">%ju</td><td class=\"n\">%ju</td>",
                               (uintmax_t) d->counts.plaintext, (uintmax_t) report_delivered(&d->counts));
                 put_percent_cell(out, d->counts.plaintext, report_delivered(&d->counts));
@@ -202,7 +216,7 @@ static int put_failing_table(const Report *r, unsigned top, StrBuf *out) {
                 const ReportDomain *d = &r->domains[v[i]];
 
                 strbuf_puts(out, "<tr><td>");
-                put_html_or(out, d->domain, "(unknown domain)");
+                put_domain(out, d->domain);
                 strbuf_printf(out, "</td><td class=\"n\">%ju</td><td>", (uintmax_t) d->counts.tls_failed);
                 for (size_t j = 0; j < d->counts.tls_failures.n; j++) {
                         strbuf_puts(out, j ? ", " : "");
@@ -222,7 +236,10 @@ static void put_counts_row(StrBuf *out, const char *name, const char *if_empty, 
         uint64_t delivered = report_delivered(c);
 
         strbuf_puts(out, "<tr><td>");
-        put_html_or(out, name, if_empty);
+        if (*name)
+                put_domain(out, name);
+        else
+                put_html(out, if_empty);
         strbuf_printf(out, "</td><td class=\"n\">%ju</td>", (uintmax_t) delivered);
         put_percent_cell(out, c->tls, delivered);
         put_percent_cell(out, tally_get(&c->by_protocol, "TLSv1.3", NULL), delivered);

@@ -14,10 +14,12 @@
  *        strbuf_put_safe_text(): no control character reaches the terminal.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "domain.h"
 #include "report.h"
 
 #define MIDDLE_DOT " \xc2\xb7 "         /* " · " */
@@ -162,6 +164,16 @@ static void put_name(StrBuf *out, const char *s, const char *if_empty) {
         strbuf_putc(out, ' ');
 }
 
+/* put_domain - the stored name (an A-label for an IDN) and its U-label beside it */
+static void put_domain(StrBuf *out, const char *domain) {
+        _cleanup_free_ char *u = domain_to_unicode(domain), *both = NULL;
+
+        if (u && asprintf(&both, "%s (%s)", domain, u) >= 0)
+                put_name(out, both, "(unknown domain)");
+        else
+                put_name(out, domain, "(unknown domain)");
+}
+
 static void put_tally_inline(StrBuf *out, const Tally *t) {
         for (size_t i = 0; i < t->n; i++) {
                 strbuf_puts(out, i ? ", " : "");
@@ -219,7 +231,7 @@ static int put_domain_list(const Report *r, bool failing, unsigned top, StrBuf *
                 const ReportDomain *d = &r->domains[v[i]];
 
                 strbuf_puts(out, "  ");
-                put_name(out, d->domain, "(unknown domain)");
+                put_domain(out, d->domain);
                 if (failing) {
                         strbuf_printf(out, "%ju failed: ", (uintmax_t) d->counts.tls_failed);
                         put_tally_inline(out, &d->counts.tls_failures);
