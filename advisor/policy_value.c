@@ -31,7 +31,8 @@
 #include "cleanup.h"
 #include "domain.h"
 #include "policy.h"
-#include "util.h"
+#include "span.h"
+#include "strbuf.h"
 
 static const char *const table_levels[] = {
         "none", "may", "encrypt", "fingerprint", "dane", "dane-only", "verify", "secure",

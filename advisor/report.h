@@ -33,7 +33,8 @@
 #include <stdint.h>
 
 #include "store.h"
-#include "util.h"
+#include "strbuf.h"
+#include "timeutil.h"
 
 #define REPORT_MX_MAX 16                /* MX names kept per domain */
 #define REPORT_TALLY_MAX 32             /* distinct keys per tally; further keys count as "other" */

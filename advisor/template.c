@@ -19,8 +19,10 @@
 
 #include "cleanup.h"
 #include "domain.h"
+#include "fileio.h"
+#include "span.h"
+#include "strbuf.h"
 #include "template.h"
-#include "util.h"
 #include "yaml_scan.h"
 
 #define TEMPLATE_FILE_MAX (256 * 1024)

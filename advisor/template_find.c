@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "strbuf.h"
 #include "template.h"
-#include "util.h"
 
 #define SEARCH_DIRS_MAX 6
 

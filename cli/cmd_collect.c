@@ -29,7 +29,8 @@
 #include "log.h"
 #include "logfile.h"
 #include "store.h"
-#include "util.h"
+#include "strbuf.h"
+#include "timeutil.h"
 
 #define PROGRESS_DELAY_USEC 1000000ULL  /* show progress only for reads longer than this */
 #define PROGRESS_EVERY_USEC 250000ULL

@@ -35,8 +35,9 @@
 #include "journal.h"
 #include "policy.h"
 #include "postconf.h"
+#include "span.h"
 #include "store.h"
-#include "util.h"
+#include "strbuf.h"
 
 #define PROGRAM_OUTPUT_MAX 4096
 

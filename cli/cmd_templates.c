@@ -20,8 +20,8 @@
 #include "cleanup.h"
 #include "cmd_common.h"
 #include "log.h"
+#include "strbuf.h"
 #include "template.h"
-#include "util.h"
 
 static void help(FILE *f) {
         fprintf(f,

@@ -20,9 +20,7 @@
 #include "aggregate.h"
 #include "cleanup.h"
 #include "hash.h"
-#include "util.h"
-
-#define USEC_PER_DAY (86400ULL * 1000000ULL)
+#include "timeutil.h"
 
 typedef struct DailyKey {
         int64_t day;

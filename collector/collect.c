@@ -28,10 +28,8 @@
 #include "collect_flush.h"
 #include "collect_pipe.h"
 #include "parse.h"
-#include "util.h"
-
-#define USEC_PER_SEC 1000000ULL
-#define USEC_PER_DAY (86400ULL * USEC_PER_SEC)
+#include "span.h"
+#include "timeutil.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Correlator *, correlator_free)
 

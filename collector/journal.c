@@ -75,7 +75,8 @@
 #include "cleanup.h"
 #include "journal.h"
 #include "journal_position.h"
-#include "util.h"
+#include "span.h"
+#include "strbuf.h"
 
 #define PROCESS_INTERVAL 4096           /* entries between sd_journal_process() calls */
 #define MESSAGE_PREFIX (sizeof "MESSAGE=" - 1)

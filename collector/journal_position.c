@@ -20,7 +20,8 @@
 #include <string.h>
 
 #include "journal_position.h"
-#include "util.h"
+#include "span.h"
+#include "strbuf.h"
 
 #define IDENTITY_MESSAGE_MAX 4096       /* MESSAGE bytes in an identity */
 

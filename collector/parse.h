@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "record.h"
-#include "util.h"
+#include "span.h"
 
 typedef enum ProgramKind {
         PROGRAM_SMTP,                   /* .../smtp and .../lmtp: the client */

@@ -33,7 +33,8 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "util.h"
+#include "fileio.h"
+#include "span.h"
 #include "yaml_scan.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)

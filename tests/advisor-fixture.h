@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "store.h"
-#include "util.h"
+#include "timeutil.h"
 
 typedef struct Fixture {
         char dir[64];

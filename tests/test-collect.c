@@ -21,7 +21,8 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "collect_flush.h"
-#include "util.h"
+#include "span.h"
+#include "timeutil.h"
 
 #define DAY0 ((now_usec() / 86400000000ULL - 2) * 86400000000ULL)       /* two days ago, 00:00 UTC */
 

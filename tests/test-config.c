@@ -22,7 +22,8 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "util.h"
+#include "fileio.h"
+#include "strbuf.h"
 
 static char tmpdir[] = "/tmp/test-config-XXXXXX";
 static char path[sizeof tmpdir + 32];

@@ -18,7 +18,7 @@
 
 #include "cleanup.h"
 #include "policy.h"
-#include "util.h"
+#include "strbuf.h"
 
 static PolicyMap *parse_ok(const char *text, size_t len) {
         PolicyMap *m = NULL;

@@ -28,7 +28,8 @@
 #include "cleanup.h"
 #include "report.h"
 #include "store.h"
-#include "util.h"
+#include "strbuf.h"
+#include "timeutil.h"
 
 #define HOSTILE "a\"b\n<c>.example"
 #define SCRIPTY "<script>alert(1)</script>.example"
