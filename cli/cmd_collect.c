@@ -361,7 +361,7 @@ static int run(Context *ctx, const Args *a) {
         int r;
 
         if (a->since) {
-                r = collect_parse_since(a->since, now_usec(), &o.since_usec);
+                r = parse_since(a->since, now_usec(), &o.since_usec);
                 if (r < 0) {
                         log_error("--since %s: not a date, time or age (YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
                                   "@EPOCH, -7d)", a->since);
