@@ -24,6 +24,7 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "commands.h"
+#include "fileio.h"
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
@@ -48,21 +49,6 @@ typedef struct Progress {
         uint64_t start, last;
         bool shown;
 } Progress;
-
-/* mkdir_parents - the directories above path, as the store would create them */
-static int mkdir_parents(const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = '\0';
-                if (mkdir(p, 0750) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        return 0;
-}
 
 static void args_done(Args *a) {
         free(a->directories);
@@ -374,7 +360,7 @@ static int run(Context *ctx, const Args *a) {
         }
 
         if (!a->dry_run) {
-                r = mkdir_parents(ctx->state_file);
+                r = mkdir_parents(ctx->state_file, 0750);
                 if (r < 0) {
                         (void) log_errno(r, "cannot create the directory of %s", ctx->state_file);
                         return EXIT_FAILURE;

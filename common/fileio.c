@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        fileio - whole files: atomic writes, bounded reads
+ *        fileio - whole files: atomic writes, bounded reads, parent directories
  * DESCRIPTION
  *        See fileio.h.
  */
@@ -112,5 +112,22 @@ int read_file_full(const char *path, size_t max_size, char **ret, size_t *ret_le
         *ret = TAKE_PTR(buf);
         if (ret_len)
                 *ret_len = len;
+        return 0;
+}
+
+/* mkdir_parents - create the directories above path */
+int mkdir_parents(const char *path, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        if (!*p)
+                return 0;
+        for (char *q = strchr(p + 1, '/'); q; q = strchr(q + 1, '/')) {
+                *q = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *q = '/';
+        }
         return 0;
 }

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "store.h"
 #include "store_merge.h"
 
@@ -443,21 +444,6 @@ static int store_check_schema(Store *s) {
                                   "supports (%d); upgrade mxtls", s->path, (long long) user_version,
                                   STORE_SCHEMA_VERSION);
         return user_version < STORE_SCHEMA_VERSION;
-}
-
-/* mkdir_parents - create the directories above path */
-static int mkdir_parents(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *q = strchr(p + 1, '/'); q; q = strchr(q + 1, '/')) {
-                *q = '\0';
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *q = '/';
-        }
-        return 0;
 }
 
 /* store_uri - "file:" URI naming path, with the characters URIs reserve escaped */

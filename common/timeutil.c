@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        timeutil - the clock, UTC days and the --since forms
+ *        timeutil - clocks, UTC days and the --since forms
  * DESCRIPTION
  *        See timeutil.h.
  */
@@ -13,12 +13,21 @@
 #include "span.h"
 #include "timeutil.h"
 
-/* now_usec - the wall clock */
-uint64_t now_usec(void) {
+static uint64_t clock_usec(clockid_t id) {
         struct timespec ts;
 
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        (void) clock_gettime(id, &ts);
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
+/* now_usec - the wall clock */
+uint64_t now_usec(void) {
+        return clock_usec(CLOCK_REALTIME);
+}
+
+/* monotonic_usec - a clock that never jumps, for timeouts */
+uint64_t monotonic_usec(void) {
+        return clock_usec(CLOCK_MONOTONIC);
 }
 
 /* Days since 1970-01-01 <-> civil date (proleptic Gregorian; H. Hinnant's algorithm). */

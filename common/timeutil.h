@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        timeutil - the clock, UTC days and the --since forms
+ *        timeutil - clocks, UTC days and the --since forms
  * SYNOPSIS
  *        #include "timeutil.h"
  *        uint64_t now_usec(void);
+ *        uint64_t monotonic_usec(void);
  *        void day_from_usec(uint64_t usec, char buf[static 11]);
  *        int day_parse(const char *s, int64_t *ret_days);
  *        void day_format(int64_t days, char buf[static 11]);
  *        int parse_since(const char *s, uint64_t now, uint64_t *ret_usec);
  * DESCRIPTION
- *        Times are microseconds; now_usec() is CLOCK_REALTIME (what the
- *        journal records). A day is a count of whole UTC days since
- *        1970-01-01 (Unix time has no leap seconds), written "YYYY-MM-DD"
- *        (proleptic Gregorian; years outside 0000..9999 are clamped when
- *        formatted).
+ *        Times are microseconds: now_usec() on CLOCK_REALTIME (what the
+ *        journal records), monotonic_usec() on CLOCK_MONOTONIC (for timeouts).
+ *        A day is a count of whole UTC days since 1970-01-01 (Unix time has no
+ *        leap seconds), written "YYYY-MM-DD" (proleptic Gregorian; years
+ *        outside 0000..9999 are clamped when formatted).
  *
  *        parse_since() reads the forms of collect --since:
  *
@@ -37,6 +38,7 @@
 #define USEC_PER_DAY (86400ULL * USEC_PER_SEC)
 
 uint64_t now_usec(void);
+uint64_t monotonic_usec(void);
 
 /* "YYYY-MM-DD" in UTC for a realtime timestamp; buf must hold 11 bytes. */
 void day_from_usec(uint64_t usec, char buf[static 11]);
