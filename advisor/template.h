@@ -89,9 +89,8 @@ int template_open(const char *name_or_file, const char *templates_dir,
                   Template **ret, char **reterr_message);
 
 /* Every NAME.yaml in the search directories (first directory wins for a name),
- * sorted by name; NULL-terminated arrays of malloc'd names and paths. */
+ * sorted by name; strv lists (strv.h) of names and paths. */
 int template_list(const char *templates_dir, char ***ret_names, char ***ret_paths);
-void template_strv_free(char **v);
 
 /* Ordering helpers shared with the advisor. */
 int tls_protocol_rank(const char *protocol);    /* SSLv2=0 .. TLSv1.3=5, -1 unknown */

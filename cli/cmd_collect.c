@@ -30,6 +30,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "store.h"
+#include "strv.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -51,22 +52,10 @@ typedef struct Progress {
 } Progress;
 
 static void args_done(Args *a) {
-        free(a->directories);
-        free(a->files);
-        free(a->log_files);
-        free(a->identifiers);
-}
-
-/* push - append a borrowed string to a NULL-terminated array */
-static int push(char ***l, size_t *n, char *s) {
-        char **m = realloc(*l, (*n + 2) * sizeof(char *));
-
-        if (!m)
-                return -ENOMEM;
-        m[(*n)++] = s;
-        m[*n] = NULL;
-        *l = m;
-        return 0;
+        strv_free(a->directories);
+        strv_free(a->files);
+        strv_free(a->log_files);
+        strv_free(a->identifiers);
 }
 
 static void help(FILE *f) {
@@ -109,16 +98,16 @@ static int parse_args(int argc, char **argv, Args *a) {
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case ARG_DIRECTORY:
-                        r = push(&a->directories, &a->n_directories, optarg);
+                        r = strv_push(&a->directories, &a->n_directories, strdup(optarg));
                         break;
                 case ARG_FILE:
-                        r = push(&a->files, &a->n_files, optarg);
+                        r = strv_push(&a->files, &a->n_files, strdup(optarg));
                         break;
                 case ARG_LOG_FILE:
-                        r = push(&a->log_files, &a->n_log_files, optarg);
+                        r = strv_push(&a->log_files, &a->n_log_files, strdup(optarg));
                         break;
                 case ARG_IDENTIFIER:
-                        r = push(&a->identifiers, &a->n_identifiers, optarg);
+                        r = strv_push(&a->identifiers, &a->n_identifiers, strdup(optarg));
                         break;
                 case ARG_SINCE:
                         a->since = optarg;

@@ -35,6 +35,7 @@
 
 #include "correlate_internal.h"
 #include "domain.h"
+#include "strv.h"
 
 static const char *const outcome_kind_table[_OUTCOME_KIND_MAX] = {
         [OUTCOME_TLS] = "tls",
@@ -78,17 +79,8 @@ bool peer_key_matches(const PeerKey *k, const Peer *p) {
         return p->addr.n > 0 && span_eq_nocase(p->addr, k->addr);
 }
 
-static void correlator_free_relays(Correlator *c) {
-        if (!c->internal_relays)
-                return;
-        for (char **p = c->internal_relays; *p; p++)
-                free(*p);
-        free(c->internal_relays);
-        c->internal_relays = NULL;
-}
-
 Correlator *correlator_new(const CorrelateLimits *lim, OutcomeFn fn, void *userdata) {
-        size_t max = CORRELATE_MAX_SESSIONS_DEFAULT, n = 0;
+        size_t max = CORRELATE_MAX_SESSIONS_DEFAULT;
         Correlator *c;
 
         c = calloc(1, sizeof(Correlator));
@@ -102,21 +94,13 @@ Correlator *correlator_new(const CorrelateLimits *lim, OutcomeFn fn, void *userd
                         c->idle_usec = lim->idle_usec;
                 if (lim->max_sessions > 0)
                         max = lim->max_sessions;
-                if (lim->internal_relays)
-                        while (lim->internal_relays[n])
-                                n++;
         }
         if (max > CORR_SESSIONS_LIMIT)
                 max = CORR_SESSIONS_LIMIT;
 
-        c->internal_relays = calloc(n + 1, sizeof(char *));
+        c->internal_relays = strv_copy(lim ? (char *const *) lim->internal_relays : NULL);
         if (!c->internal_relays)
                 return correlator_free(c);
-        for (size_t i = 0; i < n; i++) {
-                c->internal_relays[i] = strdup(lim->internal_relays[i]);
-                if (!c->internal_relays[i])
-                        return correlator_free(c);
-        }
         if (correlate_table_init(&c->table, max) < 0)
                 return correlator_free(c);
         return c;
@@ -126,7 +110,7 @@ Correlator *correlator_free(Correlator *c) {
         if (!c)
                 return NULL;
         correlate_table_done(&c->table);
-        correlator_free_relays(c);
+        strv_free(c->internal_relays);
         free(c);
         return NULL;
 }

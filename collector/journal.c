@@ -77,6 +77,7 @@
 #include "journal_position.h"
 #include "span.h"
 #include "strbuf.h"
+#include "strv.h"
 
 #define PROCESS_INTERVAL 4096           /* entries between sd_journal_process() calls */
 #define MESSAGE_PREFIX (sizeof "MESSAGE=" - 1)
@@ -104,41 +105,6 @@ typedef struct JournalSource {
         char boot_id[PF_BOOT_ID_MAX + 1];
         char message[PF_MESSAGE_MAX + 1];
 } JournalSource;
-
-static void strv_free(char **l) {
-        if (!l)
-                return;
-        for (char **p = l; *p; p++)
-                free(*p);
-        free(l);
-}
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
-
-static size_t strv_length(char *const *l) {
-        size_t n = 0;
-
-        while (l && l[n])
-                n++;
-        return n;
-}
-
-/* strv_push - append a malloc'd string; takes it even on failure */
-static int strv_push(char ***l, size_t *n, char *s) {
-        char **m;
-
-        if (!s)
-                return -ENOMEM;
-        m = realloc(*l, (*n + 2) * sizeof(char *));
-        if (!m) {
-                free(s);
-                return -ENOMEM;
-        }
-        m[(*n)++] = s;
-        m[*n] = NULL;
-        *l = m;
-        return 0;
-}
 
 /* entry_identity - boot ID, monotonic time and MESSAGE (msg may be NULL) of the current entry */
 static uint64_t entry_identity(sd_journal *j, const void *msg, size_t len) {

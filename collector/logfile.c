@@ -29,6 +29,7 @@
 #include "cleanup.h"
 #include "journal.h"
 #include "logfile.h"
+#include "strv.h"
 #include "syslog_line.h"
 
 #define LINE_MAX_LEN PF_MESSAGE_MAX
@@ -410,10 +411,7 @@ static void logfile_free(Source *s) {
                 (void) close(ls->fd);
         free(ls->path);
         free(ls->rotated);
-        if (ls->patterns)
-                for (char **p = ls->patterns; *p; p++)
-                        free(*p);
-        free(ls->patterns);
+        strv_free(ls->patterns);
         free(ls);
 }
 
@@ -430,13 +428,10 @@ static const SourceOps logfile_ops = {
 int logfile_source_open(const char *path, char *const *identifiers, Source **ret) {
         LogFileSource *ls;
         _cleanup_free_ char *abs = NULL;
-        size_t n = 0;
         int r;
 
         if (!identifiers || !identifiers[0])
                 identifiers = journal_default_identifiers;
-        while (identifiers[n])
-                n++;
 
         ls = calloc(1, sizeof *ls);
         if (!ls)
@@ -448,14 +443,11 @@ int logfile_source_open(const char *path, char *const *identifiers, Source **ret
 
         r = -ENOMEM;
         ls->path = strdup(path);
-        ls->patterns = calloc(n + 1, sizeof(char *));
+        ls->patterns = strv_copy(identifiers);
         if (!ls->path || !ls->patterns || asprintf(&ls->rotated, "%s.1", path) < 0) {
                 ls->rotated = NULL;
                 goto fail;
         }
-        for (size_t i = 0; i < n; i++)
-                if (!(ls->patterns[i] = strdup(identifiers[i])))
-                        goto fail;
 
         r = file_open(ls, path, 0, false);
         if (r < 0)

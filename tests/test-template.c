@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "cleanup.h"
+#include "strv.h"
 #include "template.h"
 
 static Template *load_ok(const char *yaml) {
@@ -252,8 +253,8 @@ static void test_shipped(void **state) {
                 assert_int_equal(t->max_tls_failures, 0);
                 template_free(t);
         }
-        template_strv_free(names);
-        template_strv_free(paths);
+        strv_free(names);
+        strv_free(paths);
 
         Template *t = NULL;
         assert_int_equal(template_open("conservative", NULL, &t, NULL), 0);
@@ -320,8 +321,8 @@ static void test_find(void **state) {
                         assert_string_equal(paths[i], path);
                 }
         assert_true(seen);
-        template_strv_free(names);
-        template_strv_free(paths);
+        strv_free(names);
+        strv_free(paths);
 
         /* an invalid file names the file itself */
         f = fopen(path, "w");
