@@ -216,16 +216,6 @@ static bool match_valid(const char *s) {
         return items > 0;
 }
 
-static bool name_valid(const char *s) {
-        if (!*s || strlen(s) > 64)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-                        return false;
-        return true;
-}
-
 /* --- semantic checks ----------------------------------------------------- */
 
 typedef struct Check {
@@ -259,8 +249,9 @@ static int template_check(Check *c, Template *t) {
         TemplatePropose *p = &t->propose;
         char key[64];
 
-        if (t->name && !name_valid(t->name))
-                return bad(c, "name", t->name, "letters, digits, '-', '_' or '.'");
+        if (t->name && !template_name_valid(t->name))
+                return bad(c, "name", t->name, "letters, digits, '-', '_' or '.'; no leading '.', "
+                           "no .yaml or .yml ending");
 
         if (!yaml_scan_has(c->scan, "window_days"))
                 t->window_days = 60;
@@ -406,7 +397,7 @@ int template_load_data(const char *file, const char *data, size_t len,
                 t->name = default_name(file);
                 if (!t->name)
                         return -ENOMEM;
-                if (!name_valid(t->name)) {
+                if (!template_name_valid(t->name)) {
                         /* the name is printed into policy comments: never odd bytes */
                         free(t->name);
                         t->name = strdup("unnamed");

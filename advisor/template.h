@@ -9,6 +9,7 @@
  *                               Template **ret, char **reterr_message);
  *        int template_find(const char *name_or_file, const char *templates_dir,
  *                          char **ret_path, char **reterr_message);
+ *        bool template_name_valid(const char *s);
  *        Template *template_free(Template *t);
  * DESCRIPTION
  *        A template says when a destination domain has earned a policy level
@@ -36,6 +37,13 @@
  *        and the key. Only this module, common/config.c and common/yaml_scan.c
  *        see YAML libraries.
  *
+ *        A template name is 1 to TEMPLATE_NAME_MAX letters, digits, '-', '_'
+ *        and '.', not starting with '.' and not ending in ".yaml" or ".yml"
+ *        (such a value is a file). template_name_valid() is that rule, for
+ *        the name key, the name taken from a file name (else "unnamed"),
+ *        template_find() and template_list() alike: a template that loads
+ *        under a name is found by it.
+ *
  *        template_find() resolves NAME to NAME.yaml in, in order:
  *        $MXTLS_SOURCE_ROOT/policy-templates, templates_dir, MXTLS_DATADIR
  *        "/policy-templates", and policy-templates/ beside or above the running
@@ -51,6 +59,7 @@
 #include <stdint.h>
 
 #define TEMPLATE_WINDOW_MAX 3660
+#define TEMPLATE_NAME_MAX 64
 
 typedef struct TemplatePropose {
         char *level;
@@ -82,6 +91,7 @@ int template_load_data(const char *file, const char *data, size_t len,
 int template_load_file(const char *path, Template **ret, char **reterr_message);
 Template *template_free(Template *t);
 
+bool template_name_valid(const char *s);
 int template_find(const char *name_or_file, const char *templates_dir,
                   char **ret_path, char **reterr_message);
 /* Resolve and load in one step. */

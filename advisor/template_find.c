@@ -78,14 +78,20 @@ static int search_dirs(const char *templates_dir, char ***ret_dirs, size_t *ret_
         return 0;
 }
 
-static bool looks_like_file(const char *s) {
+static bool has_yaml_suffix(const char *s) {
         size_t n = strlen(s);
-        return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
-               (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+        return (n > 5 && strcmp(s + n - 5, ".yaml") == 0) || (n > 4 && strcmp(s + n - 4, ".yml") == 0);
 }
 
-static bool template_name_valid(const char *s) {
-        if (!*s || strlen(s) > 64 || s[0] == '.')
+static bool looks_like_file(const char *s) {
+        return strchr(s, '/') || has_yaml_suffix(s);
+}
+
+/* template_name_valid - the one rule for a template name, see template.h */
+bool template_name_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+
+        if (n == 0 || n > TEMPLATE_NAME_MAX || s[0] == '.' || has_yaml_suffix(s))
                 return false;
         for (const char *p = s; *p; p++)
                 if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
