@@ -120,7 +120,7 @@ void correlator_stats(const Correlator *c, CorrelateStats *ret) {
 }
 
 size_t correlator_sessions(const Correlator *c) {
-        return c->table.n_used;
+        return correlate_table_size(&c->table);
 }
 
 static const char *str_or_empty(const char *s) {
