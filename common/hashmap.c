@@ -109,7 +109,7 @@ int hashmap_new(const HashMapOptions *o, HashMap **ret) {
         m->value_size = o->value_size;
         m->value_stride = round8(o->value_size);
         m->key_size = o->key_size;
-        m->key_stride = o->key_size > 0 ? round8(o->key_size + 1) : 0;
+        m->key_stride = round8(o->key_size);
         m->stride = sizeof(Slot) + m->value_stride + m->key_stride;
         m->hash = o->hash;
         m->seed = random_seed();
@@ -283,7 +283,6 @@ static int key_store(HashMap *m, uint32_t i, const void *key, size_t len) {
                 return pool_add(m, i, key, len, &s->key_off);
         k = (unsigned char *) s + sizeof(Slot) + m->value_stride;
         memcpy(k, key, len);
-        k[len] = '\0';
         return 0;
 }
 

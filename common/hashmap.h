@@ -31,7 +31,7 @@
  *        Keys of fixed length (key_size) are kept beside the value; others in
  *        a pool, compacted in place when half of it is dead, so a map whose
  *        keys come and go reaches a steady size and then allocates nothing.
- *        Every stored key is followed by a NUL byte: a string key reads back
+ *        A key of the pool is followed by a NUL byte: a string key reads back
  *        as a C string.
  *
  *        An entry has an index that stays the same until it is removed

@@ -286,7 +286,8 @@ static void check_model(HashMapHashFn hash, size_t key_size, size_t universe, si
 
                                 assert_true(present[r->id]);
                                 assert_int_equal(index[r->id], i);
-                                assert_int_equal(back[len], '\0');
+                                if (key_size == 0)
+                                        assert_int_equal(back[len], '\0');     /* pool keys only */
                                 assert_int_equal(back[0], 'k');
                                 seen++;
                         }
