@@ -5,6 +5,7 @@
  * DESCRIPTION
  *        See stable_hash.h for the algorithm; this is a direct reading of it.
  */
+#include <endian.h>
 #include <string.h>
 
 #include "stable_hash.h"
@@ -20,15 +21,17 @@ static uint64_t rotl(uint64_t x, unsigned r) {
 }
 
 static uint64_t read64(const unsigned char *p) {
-        uint64_t v = 0;
+        uint64_t v;
 
-        for (unsigned i = 0; i < 8; i++)
-                v |= (uint64_t) p[i] << (8 * i);
-        return v;
+        memcpy(&v, p, sizeof v);
+        return le64toh(v);
 }
 
 static uint64_t read32(const unsigned char *p) {
-        return (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16 | (uint64_t) p[3] << 24;
+        uint32_t v;
+
+        memcpy(&v, p, sizeof v);
+        return le32toh(v);
 }
 
 static uint64_t round64(uint64_t acc, uint64_t w) {
