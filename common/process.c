@@ -238,6 +238,9 @@ int process_run(char *const argv[], const ProcessOptions *o, ProcessResult *ret)
 
         if (!argv || !argv[0] || o->stdout_max == SIZE_MAX || o->stderr_max == SIZE_MAX)
                 return -EINVAL;
+        /* posix_spawn() reports a failed exec, but not everywhere (not under valgrind) */
+        if (access(argv[0], X_OK) < 0)
+                return -errno;
         if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
                 r = -errno;
                 goto fail;

@@ -31,7 +31,8 @@
  *        user's $PATH often lacks); malloc'd, NULL when there is none.
  * DIAGNOSTICS
  *        process_run(): 0 the program ran (whatever its exit status);
- *        -ENOENT, -EACCES, ... it could not be started (from posix_spawn(3));
+ *        -ENOENT, -EACCES, ... it could not be started (argv[0] is checked with
+ *        access(2) first; posix_spawn(3) reports the rest);
  *        -ETIMEDOUT killed after timeout_usec; -EINVAL no argv[0], or a limit
  *        of SIZE_MAX; -ENOMEM; other negative errno from pipe2(2) or poll(2).
  */
