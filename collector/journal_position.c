@@ -67,16 +67,22 @@ uint64_t journal_identity_v1(uint64_t mono, const uint8_t boot[16], const void *
 
 /* journal_identity - stable_hash() of mono (8 bytes, little-endian), boot, MESSAGE prefix */
 uint64_t journal_identity(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len) {
-        unsigned char le[8];
+        unsigned char first[32];        /* mono, boot and the start of MESSAGE: one whole stripe */
+        size_t k;
         StableHash h;
 
+        if (!msg || len > IDENTITY_MESSAGE_MAX)
+                len = msg ? IDENTITY_MESSAGE_MAX : 0;
         for (unsigned i = 0; i < 8; i++)
-                le[i] = (unsigned char) (mono >> (8 * i));
+                first[i] = (unsigned char) (mono >> (8 * i));
+        memcpy(first + 8, boot, 16);
+        k = len < 8 ? len : 8;
+        if (k > 0)
+                memcpy(first + 24, msg, k);
         stable_hash_init(&h);
-        stable_hash_update(&h, le, sizeof le);
-        stable_hash_update(&h, boot, 16);
-        if (msg)
-                stable_hash_update(&h, msg, len < IDENTITY_MESSAGE_MAX ? len : IDENTITY_MESSAGE_MAX);
+        stable_hash_update(&h, first, 24 + k);
+        if (len > k)
+                stable_hash_update(&h, (const char *) msg + k, len - k);
         return stable_hash_final(&h);
 }
 
