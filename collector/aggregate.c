@@ -57,7 +57,7 @@ typedef enum Field {
 struct Aggregates {
         HashMap *strings;               /* interned strings, a set: the ordinal is the map index */
         uint32_t last[_FIELD_MAX];      /* ordinal of the field's last string */
-        bool last_valid[_FIELD_MAX];
+        const char *last_str[_FIELD_MAX]; /* and the string, NULL when unknown */
         HashMap *daily;                 /* DailyKey -> uint64_t count */
         HashMap *evidence;              /* EvidenceKey -> EvidenceCounts */
         int error;
@@ -94,7 +94,7 @@ void aggregates_clear(Aggregates *a) {
         hashmap_clear(a->strings);
         hashmap_clear(a->daily);
         hashmap_clear(a->evidence);
-        memset(a->last_valid, 0, sizeof(a->last_valid));
+        memset(a->last_str, 0, sizeof(a->last_str));
         a->error = 0;
 }
 
@@ -103,31 +103,24 @@ static const char *string(const Aggregates *a, uint32_t ordinal) {
         return hashmap_key_at(a->strings, ordinal, NULL);
 }
 
-/* intern - the ordinal of string s, added when new */
-static int intern(Aggregates *a, const char *s, uint32_t *ret) {
+/* intern_field - the ordinal of string s, added when new; the field's last string is
+ * checked first */
+static int intern_field(Aggregates *a, Field f, const char *s, uint32_t *ret) {
         void *v;
         int r;
 
-        r = hashmap_put_str(a->strings, s, &v);
-        if (r < 0)
-                return r;
-        *ret = (uint32_t) hashmap_index_of(a->strings, v);
-        return 0;
-}
-
-/* intern_field - intern() with the field's last string checked first */
-static int intern_field(Aggregates *a, Field f, const char *s, uint32_t *ret) {
-        int r;
-
-        if (a->last_valid[f] && strcmp(string(a, a->last[f]), s) == 0) {
+        if (a->last_str[f] && strcmp(a->last_str[f], s) == 0) {
                 *ret = a->last[f];
                 return 0;
         }
-        r = intern(a, s, ret);
+        r = hashmap_put_str(a->strings, s, &v);
         if (r < 0)
                 return r;
+        if (r > 0)
+                memset(a->last_str, 0, sizeof(a->last_str));   /* a new key may move the others */
+        *ret = (uint32_t) hashmap_index_of(a->strings, v);
         a->last[f] = *ret;
-        a->last_valid[f] = true;
+        a->last_str[f] = string(a, *ret);
         return 0;
 }
 
