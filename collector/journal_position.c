@@ -93,8 +93,13 @@ bool journal_window_all(const Window *w) {
 void journal_window_add(Window *w, uint64_t usec, uint64_t id) {
         if (usec < w->usec)
                 return;                 /* older than usec: read already by definition */
-        if (usec > w->usec)
-                *w = (Window) { .usec = usec };         /* and of the current format */
+        if (usec > w->usec) {
+                /* a new window, of the current format (ids past n are never read: not cleared) */
+                w->usec = usec;
+                w->count = 0;
+                w->n = 0;
+                w->legacy = false;
+        }
         if (w->n < WINDOW_MAX && !journal_window_all(w))
                 w->ids[w->n++] = id;
         w->count++;
