@@ -98,6 +98,7 @@ static uint64_t random_seed(void) {
                               (uint64_t) ts.tv_nsec);
 }
 
+/* hashmap_new - an empty map; no memory for entries until the first put */
 int hashmap_new(const HashMapOptions *o, HashMap **ret) {
         HashMap *m;
 
@@ -118,6 +119,7 @@ int hashmap_new(const HashMapOptions *o, HashMap **ret) {
         return 0;
 }
 
+/* hashmap_free - everything; NULL-safe */
 HashMap *hashmap_free(HashMap *m) {
         if (!m)
                 return NULL;
@@ -140,6 +142,7 @@ void hashmap_clear(HashMap *m) {
         m->pool_len = m->pool_dead = 0;
 }
 
+/* hashmap_size - entries in the map */
 size_t hashmap_size(const HashMap *m) {
         return m ? m->n_used : 0;
 }
@@ -385,10 +388,12 @@ int hashmap_remove(HashMap *m, const void *key, size_t len) {
         return 1;
 }
 
+/* hashmap_end - one past the highest index in use since the last clear */
 size_t hashmap_end(const HashMap *m) {
         return m ? m->n_slots : 0;
 }
 
+/* hashmap_value_at - the value at index i, NULL for an unused index */
 void *hashmap_value_at(const HashMap *m, size_t i) {
         Slot *s;
 
@@ -398,6 +403,7 @@ void *hashmap_value_at(const HashMap *m, size_t i) {
         return s->key_len == SLOT_FREE ? NULL : slot_value(s);
 }
 
+/* hashmap_key_at - the key at index i and its length, NULL for an unused index */
 const void *hashmap_key_at(const HashMap *m, size_t i, size_t *ret_len) {
         const Slot *s;
 
@@ -411,10 +417,12 @@ const void *hashmap_key_at(const HashMap *m, size_t i, size_t *ret_len) {
         return slot_key(m, s);
 }
 
+/* hashmap_index_of - the index of a value pointer that put() or get() gave */
 size_t hashmap_index_of(const HashMap *m, const void *value) {
         return (size_t) ((const unsigned char *) value - sizeof(Slot) - m->slots) / m->stride;
 }
 
+/* hashmap_next - the first entry at index *i or after it */
 bool hashmap_next(const HashMap *m, size_t *i, void **ret_value) {
         for (; m && *i < m->n_slots; (*i)++) {
                 Slot *s = slot_at(m, (uint32_t) *i);

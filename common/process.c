@@ -288,6 +288,7 @@ fail:
         return r;
 }
 
+/* process_result_done - free the outputs; NULL-safe */
 void process_result_done(ProcessResult *r) {
         if (!r)
                 return;

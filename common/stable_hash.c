@@ -69,6 +69,7 @@ static uint64_t finish(uint64_t h, const unsigned char *p, size_t n) {
         return h;
 }
 
+/* converge - the four accumulators into one, for inputs of a stripe or more */
 static uint64_t converge(const uint64_t v[static 4]) {
         uint64_t h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
 
@@ -77,10 +78,12 @@ static uint64_t converge(const uint64_t v[static 4]) {
         return h;
 }
 
+/* stable_hash_init - the state before any byte */
 void stable_hash_init(StableHash *h) {
         *h = (StableHash) { .v = { P1 + P2, P2, 0, -P1 } };
 }
 
+/* stable_hash_update - n more bytes, in whole stripes where it can */
 void stable_hash_update(StableHash *h, const void *data, size_t n) {
         const unsigned char *p = data;
 
@@ -107,12 +110,14 @@ void stable_hash_update(StableHash *h, const void *data, size_t n) {
         }
 }
 
+/* stable_hash_final - the hash of the bytes so far (the state is not changed) */
 uint64_t stable_hash_final(const StableHash *h) {
         uint64_t acc = h->total >= 32 ? converge(h->v) : P5;
 
         return finish(acc + h->total, h->buf, h->n_buf);
 }
 
+/* stable_hash - XXH64 of one buffer, seed 0 */
 uint64_t stable_hash(const void *data, size_t n) {
         const unsigned char *p = data;
         uint64_t v[4] = { P1 + P2, P2, 0, -P1 }, h;
