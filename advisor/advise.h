@@ -39,8 +39,8 @@
 #include "evidence.h"
 #include "policy.h"
 #include "store.h"
+#include "strbuf.h"
 #include "template.h"
-#include "util.h"
 
 typedef enum SkipReason {
         SKIP_NONE,                      /* satisfies the template */

@@ -42,8 +42,8 @@
 #include "findings.h"
 #include "policy.h"
 #include "store.h"
+#include "strbuf.h"
 #include "template.h"
-#include "util.h"
 
 typedef struct AuditOptions {
         const PolicyMap *policy;        /* NULL = no map */

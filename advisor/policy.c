@@ -22,9 +22,11 @@
 
 #include "cleanup.h"
 #include "domain.h"
+#include "fileio.h"
 #include "policy.h"
 #include "postconf.h"
-#include "util.h"
+#include "span.h"
+#include "strbuf.h"
 
 typedef struct Parser {
         const char *file;

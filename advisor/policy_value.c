@@ -31,7 +31,8 @@
 #include "cleanup.h"
 #include "domain.h"
 #include "policy.h"
-#include "util.h"
+#include "span.h"
+#include "strbuf.h"
 #include "vocab.h"
 
 /* policy_level_valid - a level smtp(8) accepts in a table */

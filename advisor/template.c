@@ -19,8 +19,10 @@
 
 #include "cleanup.h"
 #include "domain.h"
+#include "fileio.h"
+#include "span.h"
+#include "strbuf.h"
 #include "template.h"
-#include "util.h"
 #include "yaml_scan.h"
 
 #define TEMPLATE_FILE_MAX (256 * 1024)
@@ -187,16 +189,6 @@ static bool match_valid(const char *s) {
         return items > 0;
 }
 
-static bool name_valid(const char *s) {
-        if (!*s || strlen(s) > 64)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-                        return false;
-        return true;
-}
-
 /* --- semantic checks ----------------------------------------------------- */
 
 typedef struct Check {
@@ -231,8 +223,9 @@ static int template_check(Check *c, Template *t) {
         TlsLevel level;
         char key[64];
 
-        if (t->name && !name_valid(t->name))
-                return bad(c, "name", t->name, "letters, digits, '-', '_' or '.'");
+        if (t->name && !template_name_valid(t->name))
+                return bad(c, "name", t->name, "letters, digits, '-', '_' or '.'; no leading '.', "
+                           "no .yaml or .yml ending");
 
         if (!yaml_scan_has(c->scan, "window_days"))
                 t->window_days = 60;
@@ -378,7 +371,7 @@ int template_load_data(const char *file, const char *data, size_t len,
                 t->name = default_name(file);
                 if (!t->name)
                         return -ENOMEM;
-                if (!name_valid(t->name)) {
+                if (!template_name_valid(t->name)) {
                         /* the name is printed into policy comments: never odd bytes */
                         free(t->name);
                         t->name = strdup("unnamed");

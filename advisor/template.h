@@ -9,6 +9,7 @@
  *                               Template **ret, char **reterr_message);
  *        int template_find(const char *name_or_file, const char *templates_dir,
  *                          char **ret_path, char **reterr_message);
+ *        bool template_name_valid(const char *s);
  *        Template *template_free(Template *t);
  * DESCRIPTION
  *        A template says when a destination domain has earned a policy level
@@ -37,6 +38,13 @@
  *        and the key. Only this module, common/config.c and common/yaml_scan.c
  *        see YAML libraries.
  *
+ *        A template name is 1 to TEMPLATE_NAME_MAX letters, digits, '-', '_'
+ *        and '.', not starting with '.' and not ending in ".yaml" or ".yml"
+ *        (such a value is a file). template_name_valid() is that rule, for
+ *        the name key, the name taken from a file name (else "unnamed"),
+ *        template_find() and template_list() alike: a template that loads
+ *        under a name is found by it.
+ *
  *        template_find() resolves NAME to NAME.yaml in, in order:
  *        $MXTLS_SOURCE_ROOT/policy-templates, templates_dir, MXTLS_DATADIR
  *        "/policy-templates", and policy-templates/ beside or above the running
@@ -54,6 +62,7 @@
 #include "vocab.h"              /* tls_protocol_rank(), tls_level_rank() */
 
 #define TEMPLATE_WINDOW_MAX 3660
+#define TEMPLATE_NAME_MAX 64
 
 typedef struct TemplatePropose {
         char *level;
@@ -85,6 +94,7 @@ int template_load_data(const char *file, const char *data, size_t len,
 int template_load_file(const char *path, Template **ret, char **reterr_message);
 Template *template_free(Template *t);
 
+bool template_name_valid(const char *s);
 int template_find(const char *name_or_file, const char *templates_dir,
                   char **ret_path, char **reterr_message);
 /* Resolve and load in one step. */
@@ -92,9 +102,8 @@ int template_open(const char *name_or_file, const char *templates_dir,
                   Template **ret, char **reterr_message);
 
 /* Every NAME.yaml in the search directories (first directory wins for a name),
- * sorted by name; NULL-terminated arrays of malloc'd names and paths. */
+ * sorted by name; strv lists (strv.h) of names and paths. */
 int template_list(const char *templates_dir, char ***ret_names, char ***ret_paths);
-void template_strv_free(char **v);
 
 bool template_trust_ok(const Template *t, const char *trust);
 bool template_excludes(const Template *t, const char *domain);

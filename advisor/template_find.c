@@ -17,89 +17,81 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "strbuf.h"
+#include "strv.h"
 #include "template.h"
-#include "util.h"
 
-#define SEARCH_DIRS_MAX 6
-
-/* template_strv_free - NULL-terminated array of strings */
-void template_strv_free(char **v) {
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
-static void search_dirs_free(char **dirs) {
-        for (size_t i = 0; i < SEARCH_DIRS_MAX; i++)
-                free(dirs[i]);
-}
-
-static int add_dir(char **dirs, size_t *n, const char *a, const char *b) {
-        char *d = NULL;
+/* add_dir - a+b (resolved when it exists) at the end of dirs, unless it is there already */
+static int add_dir(char ***dirs, size_t *n, const char *a, const char *b) {
+        _cleanup_free_ char *d = NULL;
+        char *resolved;
 
         if (!a || !*a)
                 return 0;
-        if (asprintf(&d, "%s%s", a, b ? b : "") < 0)
+        if (asprintf(&d, "%s%s", a, b ? b : "") < 0) {
+                d = NULL;
                 return -ENOMEM;
-        char *resolved = realpath(d, NULL);
+        }
+        resolved = realpath(d, NULL);
         if (resolved) {
                 free(d);
                 d = resolved;
         }
-        for (size_t i = 0; i < *n; i++)
-                if (strcmp(dirs[i], d) == 0) {
-                        free(d);
-                        return 0;
-                }
-        if (*n >= SEARCH_DIRS_MAX) {
-                free(d);
+        if (strv_contains(*dirs, d))
                 return 0;
-        }
-        dirs[(*n)++] = d;
-        return 0;
+        return strv_push(dirs, n, TAKE_PTR(d));
 }
 
 /* search_dirs - directories in lookup order */
-static int search_dirs(const char *templates_dir, char *dirs[static SEARCH_DIRS_MAX], size_t *ret_n) {
+static int search_dirs(const char *templates_dir, char ***ret_dirs, size_t *ret_n) {
+        _cleanup_(strv_freep) char **dirs = NULL;
         char exe[PATH_MAX];
         size_t n = 0;
         ssize_t k;
         int r;
 
-        r = add_dir(dirs, &n, getenv("MXTLS_SOURCE_ROOT"), "/policy-templates");
+        r = add_dir(&dirs, &n, getenv("MXTLS_SOURCE_ROOT"), "/policy-templates");
         if (r >= 0)
-                r = add_dir(dirs, &n, templates_dir, NULL);
+                r = add_dir(&dirs, &n, templates_dir, NULL);
         if (r >= 0)
-                r = add_dir(dirs, &n, MXTLS_DATADIR "/policy-templates", NULL);
+                r = add_dir(&dirs, &n, MXTLS_DATADIR "/policy-templates", NULL);
         k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
         if (r >= 0 && k > 0) {
                 exe[k] = '\0';
                 char *slash = strrchr(exe, '/');
                 if (slash) {
                         *slash = '\0';
-                        r = add_dir(dirs, &n, exe, "/../../policy-templates");
+                        r = add_dir(&dirs, &n, exe, "/../../policy-templates");
                         if (r >= 0)
-                                r = add_dir(dirs, &n, exe, "/../share/mxtls/policy-templates");
+                                r = add_dir(&dirs, &n, exe, "/../share/mxtls/policy-templates");
                 }
         }
-        if (r < 0) {
-                search_dirs_free(dirs);
+        if (r < 0)
                 return r;
+        if (!dirs) {
+                dirs = calloc(1, sizeof(char *));
+                if (!dirs)
+                        return -ENOMEM;
         }
+        *ret_dirs = TAKE_PTR(dirs);
         *ret_n = n;
         return 0;
 }
 
-static bool looks_like_file(const char *s) {
+static bool has_yaml_suffix(const char *s) {
         size_t n = strlen(s);
-        return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
-               (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+        return (n > 5 && strcmp(s + n - 5, ".yaml") == 0) || (n > 4 && strcmp(s + n - 4, ".yml") == 0);
 }
 
-static bool template_name_valid(const char *s) {
-        if (!*s || strlen(s) > 64 || s[0] == '.')
+static bool looks_like_file(const char *s) {
+        return strchr(s, '/') || has_yaml_suffix(s);
+}
+
+/* template_name_valid - the one rule for a template name, see template.h */
+bool template_name_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+
+        if (n == 0 || n > TEMPLATE_NAME_MAX || s[0] == '.' || has_yaml_suffix(s))
                 return false;
         for (const char *p = s; *p; p++)
                 if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -123,7 +115,7 @@ static void set_error(char **reterr_message, const char *fmt, ...) {
 /* template_find - NAME or FILE to a readable path */
 int template_find(const char *name_or_file, const char *templates_dir,
                   char **ret_path, char **reterr_message) {
-        char *dirs[SEARCH_DIRS_MAX] = { 0 };
+        _cleanup_(strv_freep) char **dirs = NULL;
         size_t n = 0;
         int r;
 
@@ -145,17 +137,14 @@ int template_find(const char *name_or_file, const char *templates_dir,
                 return -EINVAL;
         }
 
-        r = search_dirs(templates_dir, dirs, &n);
+        r = search_dirs(templates_dir, &dirs, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
                 char *p = NULL;
-                if (asprintf(&p, "%s/%s.yaml", dirs[i], name_or_file) < 0) {
-                        search_dirs_free(dirs);
+                if (asprintf(&p, "%s/%s.yaml", dirs[i], name_or_file) < 0)
                         return -ENOMEM;
-                }
                 if (access(p, R_OK) == 0) {
-                        search_dirs_free(dirs);
                         *ret_path = p;
                         return 0;
                 }
@@ -174,7 +163,6 @@ int template_find(const char *name_or_file, const char *templates_dir,
                 if (b.oom)
                         strbuf_free(&b);
         }
-        search_dirs_free(dirs);
         return -ENOENT;
 }
 
@@ -256,17 +244,16 @@ static int scan_dir(const char *dir, Found **found, size_t *n, size_t *cap) {
 
 /* template_list - NAME.yaml files of every search directory, sorted */
 int template_list(const char *templates_dir, char ***ret_names, char ***ret_paths) {
-        char *dirs[SEARCH_DIRS_MAX] = { 0 };
+        _cleanup_(strv_freep) char **dirs = NULL;
         Found *found = NULL;
         size_t n_dirs = 0, n = 0, cap = 0;
         int r;
 
-        r = search_dirs(templates_dir, dirs, &n_dirs);
+        r = search_dirs(templates_dir, &dirs, &n_dirs);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_dirs && r >= 0; i++)
                 r = scan_dir(dirs[i], &found, &n, &cap);
-        search_dirs_free(dirs);
         if (r < 0) {
                 found_free(found, n);
                 return r;

@@ -24,8 +24,9 @@
 #include <time.h>
 
 #include "gen.h"
+#include "span.h"
 #include "store.h"
-#include "util.h"
+#include "timeutil.h"
 
 static const char *const protocol_names[] = { "", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
 static const char *const cert_words[] = { "Anonymous", "Untrusted", "Trusted" };

@@ -22,6 +22,7 @@
 #include "advise.h"
 #include "cleanup.h"
 #include "cmd_common.h"
+#include "fileio.h"
 #include "log.h"
 
 typedef enum Format {

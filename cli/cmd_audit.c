@@ -21,6 +21,7 @@
 #include "cmd_common.h"
 #include "log.h"
 #include "postconf.h"
+#include "strv.h"
 #include "vocab.h"
 
 #define AUDIT_DAYS_DEFAULT 60
@@ -165,8 +166,8 @@ static int load_templates(Context *ctx, const Args *a, Template ***ret, size_t *
                 else
                         n++;
         }
-        template_strv_free(names);
-        template_strv_free(paths);
+        strv_free(names);
+        strv_free(paths);
         if (r < 0)
                 return r;
         *ret = v;

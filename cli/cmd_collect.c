@@ -24,11 +24,15 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "commands.h"
+#include "fileio.h"
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
 #include "logfile.h"
 #include "store.h"
+#include "strbuf.h"
+#include "strv.h"
+#include "timeutil.h"
 #include "util.h"
 #include "vocab.h"
 
@@ -49,38 +53,11 @@ typedef struct Progress {
         bool shown;
 } Progress;
 
-/* mkdir_parents - the directories above path, as the store would create them */
-static int mkdir_parents(const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = '\0';
-                if (mkdir(p, 0750) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        return 0;
-}
-
 static void args_done(Args *a) {
-        free(a->directories);
-        free(a->files);
-        free(a->log_files);
-        free(a->identifiers);
-}
-
-/* push - append a borrowed string to a NULL-terminated array */
-static int push(char ***l, size_t *n, char *s) {
-        char **m = realloc(*l, (*n + 2) * sizeof(char *));
-
-        if (!m)
-                return -ENOMEM;
-        m[(*n)++] = s;
-        m[*n] = NULL;
-        *l = m;
-        return 0;
+        strv_free(a->directories);
+        strv_free(a->files);
+        strv_free(a->log_files);
+        strv_free(a->identifiers);
 }
 
 static void help(FILE *f) {
@@ -123,16 +100,16 @@ static int parse_args(int argc, char **argv, Args *a) {
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case ARG_DIRECTORY:
-                        r = push(&a->directories, &a->n_directories, optarg);
+                        r = strv_push(&a->directories, &a->n_directories, strdup(optarg));
                         break;
                 case ARG_FILE:
-                        r = push(&a->files, &a->n_files, optarg);
+                        r = strv_push(&a->files, &a->n_files, strdup(optarg));
                         break;
                 case ARG_LOG_FILE:
-                        r = push(&a->log_files, &a->n_log_files, optarg);
+                        r = strv_push(&a->log_files, &a->n_log_files, strdup(optarg));
                         break;
                 case ARG_IDENTIFIER:
-                        r = push(&a->identifiers, &a->n_identifiers, optarg);
+                        r = strv_push(&a->identifiers, &a->n_identifiers, strdup(optarg));
                         break;
                 case ARG_SINCE:
                         a->since = optarg;
@@ -373,7 +350,7 @@ static int run(Context *ctx, const Args *a) {
         int r;
 
         if (a->since) {
-                r = collect_parse_since(a->since, now_usec(), &o.since_usec);
+                r = parse_since(a->since, now_usec(), &o.since_usec);
                 if (r < 0) {
                         log_error("--since %s: not a date, time or age (YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
                                   "@EPOCH, -7d)", a->since);
@@ -386,7 +363,7 @@ static int run(Context *ctx, const Args *a) {
         }
 
         if (!a->dry_run) {
-                r = mkdir_parents(ctx->state_file);
+                r = mkdir_parents(ctx->state_file, 0750);
                 if (r < 0) {
                         (void) log_errno(r, "cannot create the directory of %s", ctx->state_file);
                         return EXIT_FAILURE;

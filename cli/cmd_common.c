@@ -13,7 +13,8 @@
 #include "cleanup.h"
 #include "cmd_common.h"
 #include "log.h"
-#include "util.h"
+#include "span.h"
+#include "timeutil.h"
 
 /* cmd_parse_options - getopt_long loop with the --help handling of every command */
 int cmd_parse_options(int argc, char **argv, const char *shortopts, const struct option *options,

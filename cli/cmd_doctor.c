@@ -11,13 +11,13 @@
  *        journal access (group membership, entries visible, persistence),
  *        SYSLOG_IDENTIFIER values of the Postfix SMTP client, smtp_tls_loglevel
  *        (postconf), the TLS policy map, the store, and the systemd timer.
- *        External programs (postconf, systemctl) run without a shell; their
- *        output is read up to a small bound.
+ *        External programs (postconf, systemctl) run through process_run():
+ *        without a shell, their output read up to a small bound, killed
+ *        after 30 s.
  * DIAGNOSTICS
  *        0 when no check failed, 1 otherwise, 64 on a usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -35,10 +34,14 @@
 #include "journal.h"
 #include "policy.h"
 #include "postconf.h"
+#include "process.h"
+#include "span.h"
 #include "store.h"
-#include "util.h"
+#include "strbuf.h"
+#include "timeutil.h"
 
 #define PROGRAM_OUTPUT_MAX 4096
+#define PROGRAM_TIMEOUT_USEC (30 * USEC_PER_SEC)
 
 typedef enum CheckLevel {
         CHECK_OK,
@@ -71,81 +74,22 @@ static void report(Doctor *d, CheckLevel level, const char *hint, const char *fm
                 printf("      fix: %s\n", hint);
 }
 
-/* find_program - the first executable NAME in $PATH or the usual system directories */
-static char *find_program(const char *name) {
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *dirs = NULL;
-        char *save = NULL;
-
-        if (asprintf(&dirs, "%s:/usr/sbin:/usr/local/sbin:/sbin:/usr/bin:/bin", path ? path : "") < 0)
-                return NULL;
-        for (char *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *p;
-
-                if (dir[0] != '/')
-                        continue;
-                if (asprintf(&p, "%s/%s", dir, name) < 0)
-                        return NULL;
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return NULL;
-}
-
 /* run_program - run argv[0] (an absolute path), capture stdout; *ret_status is the exit status */
 static int run_program(char *const argv[], char **ret_output, int *ret_status) {
-        _cleanup_free_ char *buf = NULL;
-        int fds[2], status;
-        size_t len = 0;
-        pid_t pid;
+        const ProcessOptions o = { .stdout_max = PROGRAM_OUTPUT_MAX, .timeout_usec = PROGRAM_TIMEOUT_USEC };
+        ProcessResult res;
+        size_t len;
+        int r;
 
-        buf = malloc(PROGRAM_OUTPUT_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
-        fflush(stdout);
-        pid = fork();
-        if (pid < 0) {
-                int r = -errno;
-                (void) close(fds[0]);
-                (void) close(fds[1]);
+        r = process_run(argv, &o, &res);
+        if (r < 0)
                 return r;
-        }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
-                    dup2(null, STDERR_FILENO) < 0)
-                        _exit(127);
-                execv(argv[0], argv);
-                _exit(127);
-        }
-        (void) close(fds[1]);
-        for (;;) {
-                char drain[512];
-                ssize_t k;
-
-                if (len < PROGRAM_OUTPUT_MAX)
-                        k = read(fds[0], buf + len, PROGRAM_OUTPUT_MAX - len);
-                else
-                        k = read(fds[0], drain, sizeof drain);  /* keep the child from blocking */
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                if (len < PROGRAM_OUTPUT_MAX)
-                        len += (size_t) k;
-        }
-        (void) close(fds[0]);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        buf[len] = '\0';
-        while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-                buf[--len] = '\0';
-        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        *ret_output = TAKE_PTR(buf);
+        len = res.out.len;
+        while (len > 0 && (res.out.data[len - 1] == '\n' || res.out.data[len - 1] == ' '))
+                res.out.data[--len] = '\0';
+        *ret_status = res.status;
+        *ret_output = TAKE_PTR(res.out.data);
+        process_result_done(&res);
         return 0;
 }
 
@@ -400,7 +344,7 @@ static void check_store(Doctor *d) {
 }
 
 static void check_timer(Doctor *d) {
-        _cleanup_free_ char *systemctl = find_program("systemctl"), *out = NULL;
+        _cleanup_free_ char *systemctl = process_find_program("systemctl"), *out = NULL;
         char *const argv[] = { systemctl, (char *) "is-enabled", (char *) "mxtls-collect.timer", NULL };
         int r, status;
 

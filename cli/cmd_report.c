@@ -20,10 +20,13 @@
 #include "cleanup.h"
 #include "cmd_common.h"
 #include "commands.h"
+#include "fileio.h"
 #include "log.h"
 #include "report.h"
+#include "span.h"
 #include "store.h"
-#include "util.h"
+#include "strbuf.h"
+#include "timeutil.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close)
 DEFINE_TRIVIAL_CLEANUP_FUNC(Report *, report_free)

@@ -20,8 +20,9 @@
 #include "cleanup.h"
 #include "cmd_common.h"
 #include "log.h"
+#include "strbuf.h"
+#include "strv.h"
 #include "template.h"
-#include "util.h"
 
 static void help(FILE *f) {
         fprintf(f,
@@ -140,8 +141,8 @@ static int list(Context *ctx) {
                         fputs(b.data, stdout);
                 strbuf_free(&b);
         }
-        template_strv_free(names);
-        template_strv_free(paths);
+        strv_free(names);
+        strv_free(paths);
         if (fflush(stdout) != 0)
                 ret = EXIT_FAILURE;
         return ret;

@@ -28,10 +28,8 @@
 #include "collect_flush.h"
 #include "collect_pipe.h"
 #include "parse.h"
-#include "util.h"
-
-#define USEC_PER_SEC 1000000ULL
-#define USEC_PER_DAY (86400ULL * USEC_PER_SEC)
+#include "span.h"
+#include "timeutil.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Correlator *, correlator_free)
 
@@ -342,76 +340,4 @@ int collect_tls_logging_off(Collect *c) {
         if (r < 0)
                 return r;
         return stored == 0;
-}
-
-/* parse_age - "7d", "-7d", "12h", "30m", "45s", "2w" */
-static int parse_age(const char *s, uint64_t *ret_usec) {
-        static const struct { char unit; uint64_t usec; } units[] = {
-                { 's', USEC_PER_SEC }, { 'm', 60 * USEC_PER_SEC }, { 'h', 3600 * USEC_PER_SEC },
-                { 'd', USEC_PER_DAY }, { 'w', 7 * USEC_PER_DAY },
-        };
-        size_t n = strlen(s);
-        uint64_t v;
-
-        if (*s == '-')
-                s++, n--;
-        if (n < 2)
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                if (s[n - 1] == units[i].unit) {
-                        if (span_to_u64(span_make(s, n - 1), &v) < 0 || v > UINT64_MAX / units[i].usec)
-                                return -EINVAL;
-                        *ret_usec = v * units[i].usec;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-/* parse_clock - "HH:MM[:SS][Z]" as seconds into the day */
-static int parse_clock(const char *s, uint64_t *ret_sec) {
-        uint32_t h, m, sec = 0;
-        size_t n = strlen(s);
-
-        if (n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
-                n--;
-        if ((n != 5 && n != 8) || s[2] != ':' || (n == 8 && s[5] != ':'))
-                return -EINVAL;
-        if (span_to_u32(span_make(s, 2), &h) < 0 || span_to_u32(span_make(s + 3, 2), &m) < 0 ||
-            (n == 8 && span_to_u32(span_make(s + 6, 2), &sec) < 0))
-                return -EINVAL;
-        if (h > 23 || m > 59 || sec > 60)
-                return -EINVAL;
-        *ret_sec = (uint64_t) h * 3600 + m * 60 + sec;
-        return 0;
-}
-
-int collect_parse_since(const char *s, uint64_t now, uint64_t *ret_usec) {
-        char day[11];
-        int64_t days;
-        uint64_t v, sec = 0;
-
-        if (!s || !*s)
-                return -EINVAL;
-        if (s[0] == '@') {
-                if (parse_u64(s + 1, &v) < 0 || v > UINT64_MAX / USEC_PER_SEC)
-                        return -EINVAL;
-                *ret_usec = v * USEC_PER_SEC;
-                return 0;
-        }
-        if (parse_age(s, &v) >= 0) {
-                *ret_usec = v < now ? now - v : 0;
-                return 0;
-        }
-        if (strlen(s) < 10)
-                return -EINVAL;
-        memcpy(day, s, 10);
-        day[10] = '\0';
-        if (day_parse(day, &days) < 0 || days < 0)
-                return -EINVAL;
-        if (s[10] != '\0') {
-                if ((s[10] != 'T' && s[10] != ' ') || parse_clock(s + 11, &sec) < 0)
-                        return -EINVAL;
-        }
-        *ret_usec = ((uint64_t) days * 86400ULL + sec) * USEC_PER_SEC;
-        return 0;
 }

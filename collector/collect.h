@@ -31,12 +31,8 @@
  *        source then starts from the beginning (or since_usec).
  *
  *        State keys: "position:KEY" and "pending:KEY", KEY = source_key().
- *        collect_parse_since() reads --since: "YYYY-MM-DD" (UTC midnight),
- *        "YYYY-MM-DD[T ]HH:MM[:SS][Z]" (UTC), "@EPOCH_SECONDS", or an age
- *        such as "-7d", "12h", "30m", "2w" counted back from now_usec.
  * DIAGNOSTICS
  *        Negative errno values from the source, the correlator, the store.
- *        collect_parse_since(): -EINVAL when the text is none of the forms.
  */
 #pragma once
 
@@ -106,4 +102,3 @@ const Aggregates *collect_aggregates(const Collect *c);
  * stored evidence of the last COLLECT_TLS_EVIDENCE_DAYS days before it: 1, else 0. */
 int collect_tls_logging_off(Collect *c);
 
-int collect_parse_since(const char *s, uint64_t now_usec, uint64_t *ret_usec);

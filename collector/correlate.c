@@ -35,6 +35,7 @@
 
 #include "correlate_internal.h"
 #include "domain.h"
+#include "strv.h"
 
 /* peer_key_set - remember the [ADDR]:PORT of a peer; -ENOBUFS when the address is too long */
 int peer_key_set(PeerKey *k, const Peer *p) {
@@ -55,17 +56,8 @@ bool peer_key_matches(const PeerKey *k, const Peer *p) {
         return p->addr.n > 0 && span_eq_nocase(p->addr, k->addr);
 }
 
-static void correlator_free_relays(Correlator *c) {
-        if (!c->internal_relays)
-                return;
-        for (char **p = c->internal_relays; *p; p++)
-                free(*p);
-        free(c->internal_relays);
-        c->internal_relays = NULL;
-}
-
 Correlator *correlator_new(const CorrelateLimits *lim, OutcomeFn fn, void *userdata) {
-        size_t max = CORRELATE_MAX_SESSIONS_DEFAULT, n = 0;
+        size_t max = CORRELATE_MAX_SESSIONS_DEFAULT;
         Correlator *c;
 
         c = calloc(1, sizeof(Correlator));
@@ -79,21 +71,13 @@ Correlator *correlator_new(const CorrelateLimits *lim, OutcomeFn fn, void *userd
                         c->idle_usec = lim->idle_usec;
                 if (lim->max_sessions > 0)
                         max = lim->max_sessions;
-                if (lim->internal_relays)
-                        while (lim->internal_relays[n])
-                                n++;
         }
         if (max > CORR_SESSIONS_LIMIT)
                 max = CORR_SESSIONS_LIMIT;
 
-        c->internal_relays = calloc(n + 1, sizeof(char *));
+        c->internal_relays = strv_copy(lim ? (char *const *) lim->internal_relays : NULL);
         if (!c->internal_relays)
                 return correlator_free(c);
-        for (size_t i = 0; i < n; i++) {
-                c->internal_relays[i] = strdup(lim->internal_relays[i]);
-                if (!c->internal_relays[i])
-                        return correlator_free(c);
-        }
         if (correlate_table_init(&c->table, max) < 0)
                 return correlator_free(c);
         return c;
@@ -103,7 +87,7 @@ Correlator *correlator_free(Correlator *c) {
         if (!c)
                 return NULL;
         correlate_table_done(&c->table);
-        correlator_free_relays(c);
+        strv_free(c->internal_relays);
         free(c);
         return NULL;
 }
@@ -113,7 +97,7 @@ void correlator_stats(const Correlator *c, CorrelateStats *ret) {
 }
 
 size_t correlator_sessions(const Correlator *c) {
-        return c->table.n_used;
+        return correlate_table_size(&c->table);
 }
 
 static const char *str_or_empty(const char *s) {

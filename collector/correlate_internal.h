@@ -7,10 +7,9 @@
  * DESCRIPTION
  *        A Session is the pending state of one smtp process (boot id, host,
  *        SYSLOG_PID): the TLS connection announced by its last TLS line and
- *        the last TLS failure detail it logged. Sessions live in a fixed
- *        capacity open-addressing hash table (linear probing, backward-shift
- *        deletion) with an intrusive LRU list; slots are recycled through a
- *        free list, so the steady state allocates nothing.
+ *        the last TLS failure detail it logged. Sessions are the values of a
+ *        HashMap (common/hashmap.h) with a cap and an LRU list through their
+ *        map indexes; see correlate_table.c.
  *        Not part of the public contract: only correlate*.c include this.
  */
 #pragma once
@@ -20,6 +19,7 @@
 #include <stdint.h>
 
 #include "correlate.h"
+#include "hashmap.h"
 #include "record.h"
 
 #define CORR_ADDR_MAX 128               /* "[...]" contents incl. NUL: IPv6, UNIX socket paths */
@@ -59,28 +59,22 @@ typedef struct Session {
         char boot_id[PF_BOOT_ID_MAX + 1];
         char hostname[PF_HOSTNAME_MAX + 1];
         uint32_t pid;
-        uint64_t hash;
         uint64_t last_usec;             /* log time of the last record that touched it */
-        uint32_t prev, next;            /* LRU list (head = most recent); next = free list link */
-        bool in_use;
+        uint32_t prev, next;            /* LRU list by map index (head = most recent) */
         PendingTls tls;
         PendingFailure fail;
 } Session;
 
 typedef struct SessionTable {
-        Session *slots;
-        uint32_t n_slots;               /* allocated */
-        uint32_t n_used;
+        HashMap *map;                   /* (pid, boot id, host) -> Session */
         uint32_t max;                   /* LRU cap */
-        uint32_t free_head;
-        uint32_t *buckets;              /* slot index + 1, 0 = empty */
-        uint32_t n_buckets;             /* power of two, >= 2 * max */
-        uint32_t lru_head, lru_tail;
+        uint32_t lru_head, lru_tail;    /* map indexes, CORR_NONE when empty */
 } SessionTable;
 
 int correlate_table_init(SessionTable *t, size_t max);
 void correlate_table_done(SessionTable *t);
 void correlate_table_clear(SessionTable *t);
+size_t correlate_table_size(const SessionTable *t);
 Session *correlate_table_find(SessionTable *t, const char *boot_id, const char *hostname, uint32_t pid);
 /* Adds a new empty session at the LRU head; evicts the LRU tail when full
  * (*ret_evicted += 1). Pointers to other sessions are invalid afterwards. */

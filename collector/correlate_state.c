@@ -26,6 +26,7 @@
 
 #include "cleanup.h"
 #include "correlate_internal.h"
+#include "strbuf.h"
 
 #define STATE_MAGIC "mxtls-correlate 1"
 #define SESSION_FIELDS 21

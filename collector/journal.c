@@ -42,7 +42,10 @@
 
  *        An identity is a 64-bit hash of the boot ID, the monotonic
  *        timestamp and MESSAGE: the same for copies of one entry in several
- *        files, different for two entries of one microsecond. At most
+ *        files, different for two entries of one microsecond. Positions of
+ *        mxtls 0.1 hold identities of an older hash (format 1): entries at
+ *        their USEC are compared by that hash, and such a window is written
+ *        back as it was read until a newer timestamp is read. At most
  *        WINDOW_MAX identities are kept; when more entries share USEC, the
  *        count says so and every entry at USEC of another sequence counts as
  *        read: none is read twice, and one written later with exactly that
@@ -54,8 +57,9 @@
  *        visited (or its sequence's entries after it), and the seek info
  *        tells the caller the gap.
  *
- *        Position strings, "2 USEC COUNT IDS CURSOR" (and "USEC CURSOR" of
- *        older versions), and identities: journal_position.c.
+ *        Position strings, "2 USEC COUNT IDS CURSOR" (IDS "h2:ID,..." or "-";
+ *        unmarked ID lists and "USEC CURSOR" of older versions), and
+ *        identities: journal_position.c.
  * DIAGNOSTICS
  *        Negative errno values from sd-journal; -ENODATA when no identifier
  *        matches; -EINVAL for a position that is neither form.
@@ -75,7 +79,9 @@
 #include "cleanup.h"
 #include "journal.h"
 #include "journal_position.h"
-#include "util.h"
+#include "span.h"
+#include "strbuf.h"
+#include "strv.h"
 
 #define PROCESS_INTERVAL 4096           /* entries between sd_journal_process() calls */
 #define MESSAGE_PREFIX (sizeof "MESSAGE=" - 1)
@@ -104,48 +110,14 @@ typedef struct JournalSource {
         char message[PF_MESSAGE_MAX + 1];
 } JournalSource;
 
-static void strv_free(char **l) {
-        if (!l)
-                return;
-        for (char **p = l; *p; p++)
-                free(*p);
-        free(l);
-}
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
-
-static size_t strv_length(char *const *l) {
-        size_t n = 0;
-
-        while (l && l[n])
-                n++;
-        return n;
-}
-
-/* strv_push - append a malloc'd string; takes it even on failure */
-static int strv_push(char ***l, size_t *n, char *s) {
-        char **m;
-
-        if (!s)
-                return -ENOMEM;
-        m = realloc(*l, (*n + 2) * sizeof(char *));
-        if (!m) {
-                free(s);
-                return -ENOMEM;
-        }
-        m[(*n)++] = s;
-        m[*n] = NULL;
-        *l = m;
-        return 0;
-}
-
-/* entry_identity - boot ID, monotonic time and MESSAGE (msg may be NULL) of the current entry */
-static uint64_t entry_identity(sd_journal *j, const void *msg, size_t len) {
+/* entry_identity - boot ID, monotonic time and MESSAGE (msg may be NULL) of the current
+ * entry, in the identity format of window w */
+static uint64_t entry_identity(sd_journal *j, const Window *w, const void *msg, size_t len) {
         sd_id128_t boot = SD_ID128_NULL;
         uint64_t mono = 0;
 
         (void) sd_journal_get_monotonic_usec(j, &mono, &boot);
-        return journal_identity(mono, boot.bytes, msg, len);
+        return (w->legacy ? journal_identity_v1 : journal_identity)(mono, boot.bytes, msg, len);
 }
 
 /* seq_new - 1: the current entry follows seq in its sequence; 0: it is seq or before it; -1: other */
@@ -204,16 +176,18 @@ typedef struct EntryData {
         bool message;                   /* MESSAGE present */
         size_t message_len;             /* its value's length (over PF_MESSAGE_MAX: not copied) */
         uint64_t id;                    /* the identity */
+        uint64_t id_v1;                 /* the identity of format 1, when asked for */
         bool pid;                       /* SYSLOG_PID present */
         char pidbuf[32];
 } EntryData;
 
 /*
  * entry_read - the fields of the current entry in one pass over its data: MESSAGE into
- * js->message, the names into the source's buffers ("" when missing), and the identity.
- * A value is copied at once: sd-journal may reuse its memory on the next item.
+ * js->message, the names into the source's buffers ("" when missing), and the identity
+ * (also in format 1 with v1). A value is copied at once: sd-journal may reuse its memory
+ * on the next item.
  */
-static void entry_read(JournalSource *js, EntryData *e) {
+static void entry_read(JournalSource *js, EntryData *e, bool v1) {
         sd_id128_t boot = SD_ID128_NULL;
         uint64_t mono = 0;
         unsigned seen = 0;
@@ -239,6 +213,8 @@ static void entry_read(JournalSource *js, EntryData *e) {
                         e->message = true;
                         e->message_len = l;
                         e->id = journal_identity(mono, boot.bytes, d, l + MESSAGE_PREFIX);
+                        if (v1)
+                                e->id_v1 = journal_identity_v1(mono, boot.bytes, d, l + MESSAGE_PREFIX);
                         if (l <= PF_MESSAGE_MAX) {
                                 memcpy(js->message, v, l);
                                 js->message[l] = '\0';
@@ -261,8 +237,16 @@ static void entry_read(JournalSource *js, EntryData *e) {
                         break;
                 }
         }
-        if (!e->message)
+        if (!e->message) {
                 e->id = journal_identity(mono, boot.bytes, NULL, 0);
+                if (v1)
+                        e->id_v1 = journal_identity_v1(mono, boot.bytes, NULL, 0);
+        }
+}
+
+/* window_id - the identity of an entry at usec as window w keeps it */
+static uint64_t window_id(const Window *w, uint64_t usec, const EntryData *e) {
+        return w->legacy && usec == w->usec ? e->id_v1 : e->id;
 }
 
 /* get_message - the MESSAGE field of the current entry, prefix included; NULL when missing */
@@ -300,8 +284,9 @@ static int journal_next(Source *s, PfRecord *ret) {
                         s->stats.malformed++;
                         continue;
                 }
-                entry_read(js, &e);
-                if (usec == js->skip.usec && journal_window_has(&js->skip, e.id))
+                entry_read(js, &e, (js->skip.legacy && usec == js->skip.usec) ||
+                                   (js->win.legacy && usec == js->win.usec));
+                if (usec == js->skip.usec && journal_window_has(&js->skip, window_id(&js->skip, usec, &e)))
                         continue;               /* read by an earlier run */
                 if (usec <= js->cut) {
                         r = seq_new(js);
@@ -313,7 +298,7 @@ static int journal_next(Source *s, PfRecord *ret) {
                                 continue;
                         }
                 }
-                journal_window_add(&js->win, usec, e.id);
+                journal_window_add(&js->win, usec, window_id(&js->win, usec, &e));
                 js->win_changed = true;
                 s->stats.entries++;
                 if (s->stats.first_usec == 0)
@@ -402,7 +387,7 @@ static int window_found(JournalSource *js) {
                         continue;
                 }
                 d = get_message(js->j, &l);
-                if (journal_window_has(&js->skip, entry_identity(js->j, d, l)))
+                if (journal_window_has(&js->skip, entry_identity(js->j, &js->skip, d, l)))
                         return 1;
         }
         return r;

@@ -8,9 +8,12 @@
  *        Identities of entries, windows of them, places in a file sequence from a cursor, and
  *        the position strings "2 USEC COUNT IDS CURSOR": COUNT entries were
  *        read at USEC; IDS are the identities (16 hex digits, comma-separated)
- *        of the first WINDOW_MAX of them, "-" for none. The "USEC CURSOR"
- *        strings of older versions are read as "2 USEC 1 - CURSOR". What they
- *        mean is described in journal.c.
+ *        of the first WINDOW_MAX of them after the mark "h2:" of their hash
+ *        format (stable_hash.h), "-" for none. Identities without the mark
+ *        are of format 1 (mxtls 0.1): such a window is read, extended and
+ *        written in format 1 until entries of a newer timestamp replace it.
+ *        The "USEC CURSOR" strings of older versions are read as
+ *        "2 USEC 1 - CURSOR". What they mean is described in journal.c.
  * DIAGNOSTICS
  *        -ENOMEM; -EINVAL for a position that is neither form.
  */
@@ -20,12 +23,14 @@
 #include <string.h>
 
 #include "journal_position.h"
-#include "util.h"
+#include "span.h"
+#include "stable_hash.h"
+#include "strbuf.h"
 
 #define IDENTITY_MESSAGE_MAX 4096       /* MESSAGE bytes in an identity */
 
-/* hash_mix - the finaliser of MurmurHash3 */
-static uint64_t hash_mix(uint64_t h) {
+/* v1_mix - format 1: the finaliser of MurmurHash3 */
+static uint64_t v1_mix(uint64_t h) {
         h ^= h >> 33;
         h *= 0xff51afd7ed558ccdULL;
         h ^= h >> 33;
@@ -34,8 +39,8 @@ static uint64_t hash_mix(uint64_t h) {
         return h;
 }
 
-/* hash_bytes - fold bytes into h, eight at a time, the same on every byte order */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
+/* v1_bytes - format 1: fold bytes into h, eight at a time, the same on every byte order */
+static uint64_t v1_bytes(uint64_t h, const void *p, size_t n) {
         const unsigned char *s = p;
         uint64_t w;
 
@@ -49,14 +54,36 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
         if (n > 0)
                 memcpy(&w, s, n);
         h ^= le64toh(w) * 0x4cf5ad432745937fULL;
-        return hash_mix(h);
+        return v1_mix(h);
 }
 
-uint64_t journal_identity(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len) {
+/* journal_identity_v1 - the identity of format 1, for positions written by mxtls 0.1 */
+uint64_t journal_identity_v1(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len) {
         if (!msg)
                 len = 0;
-        return hash_bytes(hash_bytes(hash_mix(mono ^ 0x6d78746c73ULL), boot, 16),
-                          msg, len < IDENTITY_MESSAGE_MAX ? len : IDENTITY_MESSAGE_MAX);
+        return v1_bytes(v1_bytes(v1_mix(mono ^ 0x6d78746c73ULL), boot, 16),
+                        msg, len < IDENTITY_MESSAGE_MAX ? len : IDENTITY_MESSAGE_MAX);
+}
+
+/* journal_identity - stable_hash() of mono (8 bytes, little-endian), boot, MESSAGE prefix */
+uint64_t journal_identity(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len) {
+        unsigned char first[32];        /* mono, boot and the start of MESSAGE: one whole stripe */
+        size_t k;
+        StableHash h;
+
+        if (!msg || len > IDENTITY_MESSAGE_MAX)
+                len = msg ? IDENTITY_MESSAGE_MAX : 0;
+        for (unsigned i = 0; i < 8; i++)
+                first[i] = (unsigned char) (mono >> (8 * i));
+        memcpy(first + 8, boot, 16);
+        k = len < 8 ? len : 8;
+        if (k > 0)
+                memcpy(first + 24, msg, k);
+        stable_hash_init(&h);
+        stable_hash_update(&h, first, 24 + k);
+        if (len > k)
+                stable_hash_update(&h, (const char *) msg + k, len - k);
+        return stable_hash_final(&h);
 }
 
 bool journal_window_all(const Window *w) {
@@ -66,8 +93,13 @@ bool journal_window_all(const Window *w) {
 void journal_window_add(Window *w, uint64_t usec, uint64_t id) {
         if (usec < w->usec)
                 return;                 /* older than usec: read already by definition */
-        if (usec > w->usec)
-                *w = (Window) { .usec = usec };
+        if (usec > w->usec) {
+                /* a new window, of the current format (ids past n are never read: not cleared) */
+                w->usec = usec;
+                w->count = 0;
+                w->n = 0;
+                w->legacy = false;
+        }
         if (w->n < WINDOW_MAX && !journal_window_all(w))
                 w->ids[w->n++] = id;
         w->count++;
@@ -142,6 +174,8 @@ int journal_position_format(const Window *w, const char *cursor, char **ret) {
         strbuf_printf(&b, "2 %llu %llu ", (unsigned long long) w->usec, (unsigned long long) w->count);
         if (w->n == 0)
                 strbuf_putc(&b, '-');
+        else if (!w->legacy)
+                strbuf_puts(&b, STABLE_HASH_MARK);
         for (size_t i = 0; i < w->n; i++)
                 strbuf_printf(&b, "%s%016llx", i == 0 ? "" : ",", (unsigned long long) w->ids[i]);
         strbuf_putc(&b, ' ');
@@ -163,10 +197,15 @@ static Span next_token(const char **p, char sep) {
         return t;
 }
 
-/* ids_parse - "-" or "ID,ID,..." into w */
+/* ids_parse - "-", "h2:ID,ID,..." or (format 1) "ID,ID,..." into w */
 static int ids_parse(Span list, Window *w) {
         if (span_eq(list, "-"))
                 return 0;
+        if (span_startswith(list, STABLE_HASH_MARK)) {
+                list.p += STABLE_HASH_MARK_LEN;
+                list.n -= STABLE_HASH_MARK_LEN;
+        } else
+                w->legacy = true;
         for (size_t i = 0; i < list.n;) {
                 const char *q = list.p + i, *end = list.p + list.n, *comma;
                 uint64_t id;

@@ -5,6 +5,7 @@
  * SYNOPSIS
  *        #include "journal_position.h"
  *        uint64_t journal_identity(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len);
+ *        uint64_t journal_identity_v1(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len);
  *        void journal_window_add(Window *w, uint64_t usec, uint64_t id);
  *        bool journal_window_all(const Window *w);
  *        void journal_window_sort(Window *w);
@@ -16,13 +17,20 @@
  *        The entries read at the newest timestamp (a Window), places in a file
  *        sequence from a cursor, and the position strings "2 USEC COUNT IDS
  *        CURSOR" (and "USEC CURSOR" of older versions) built from them; see
- *        journal.c for what they mean.
+ *        journal.c for what they mean. IDS is "-", or "h2:" and the
+ *        identities; without the mark, identities of format 1.
  *
- *        journal_identity() is the identity of an entry: a 64-bit hash of its
- *        monotonic timestamp, boot ID and the first 4096 bytes of its MESSAGE
- *        item ("MESSAGE=" included; msg NULL when it has none).
+ *        journal_identity() is the identity of an entry: stable_hash() (XXH64,
+ *        stable_hash.h) of its monotonic timestamp as 8 bytes little-endian,
+ *        the 16 bytes of its boot ID and the first 4096 bytes of its MESSAGE
+ *        item ("MESSAGE=" included; none when msg is NULL). Written after the
+ *        mark "h2:". journal_identity_v1() is the identity that mxtls 0.1
+ *        wrote without a mark, kept to read its positions: a window with
+ *        .legacy set holds such identities, and entries at its timestamp are
+ *        compared and added with journal_identity_v1().
  *
- *        journal_window_add() notes an entry as read; journal_window_all()
+ *        journal_window_add() notes an entry as read (an entry with a newer
+ *        timestamp starts a window of the current format); journal_window_all()
  *        tells whether more entries were read at usec than identities kept
  *        (all of them count as read). journal_window_has() looks an identity
  *        up in a window sorted by journal_window_sort().
@@ -51,6 +59,7 @@ typedef struct Window {
         uint64_t count;                 /* entries read at usec; more than n: all of them */
         size_t n;
         uint64_t ids[WINDOW_MAX];       /* identities of the first n */
+        bool legacy;                    /* ids are journal_identity_v1() values */
 } Window;
 
 /* A place in one file sequence, from a cursor. */
@@ -62,6 +71,7 @@ typedef struct SeqPlace {
 } SeqPlace;
 
 uint64_t journal_identity(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len);
+uint64_t journal_identity_v1(uint64_t mono, const uint8_t boot[16], const void *msg, size_t len);
 void journal_window_add(Window *w, uint64_t usec, uint64_t id);
 bool journal_window_all(const Window *w);
 void journal_window_sort(Window *w);

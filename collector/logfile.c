@@ -11,7 +11,10 @@
  *        costs no allocation. A line with no newline within PF_MESSAGE_MAX
  *        bytes is skipped to its end (its hash still computed, so a position
  *        after it can be checked). The offset, hash and length of the last
- *        complete line make the position; see logfile.h for rotation.
+ *        complete line make the position; see logfile.h for rotation. The
+ *        hash is stable_hash() of the line without its newline, "h2:" in the
+ *        position; an unmarked hash is the FNV-1a of mxtls 0.1 (format 1),
+ *        which seek() still checks.
  * DIAGNOSTICS
  *        Negative errno values.
  */
@@ -29,11 +32,13 @@
 #include "cleanup.h"
 #include "journal.h"
 #include "logfile.h"
+#include "stable_hash.h"
+#include "strv.h"
 #include "syslog_line.h"
 
 #define LINE_MAX_LEN PF_MESSAGE_MAX
 #define BUF_SIZE (2 * LINE_MAX_LEN + 2)
-#define FNV_INIT 0xcbf29ce484222325ULL
+#define FNV_INIT 0xcbf29ce484222325ULL  /* format 1 */
 
 typedef struct LogFileSource {
         Source base;
@@ -46,9 +51,11 @@ typedef struct LogFileSource {
         SyslogContext sctx;
         uint64_t off;                   /* where the next line starts */
         uint64_t hash, line_len;        /* the line that ends at off */
+        bool hash_v1;                   /* hash is of format 1, as a position of mxtls 0.1 gave it */
         uint64_t read_off;              /* file offset of buf[start] */
         bool skipping;                  /* inside an over-long line */
-        uint64_t skip_hash, skip_len;
+        StableHash skip_hash;
+        uint64_t skip_len;
         uint64_t skip_before_usec;
         uint64_t saved_usec;
         uint64_t bytes_total, bytes_done;
@@ -63,6 +70,7 @@ typedef struct LogFileSource {
         char buf[BUF_SIZE];
 } LogFileSource;
 
+/* fnv1a - format 1: the line hash of positions written by mxtls 0.1 */
 static uint64_t fnv1a(uint64_t h, const char *p, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 h ^= (unsigned char) p[i];
@@ -157,12 +165,14 @@ static int line_next(LogFileSource *ls, const char **ret, size_t *ret_len) {
                         ls->read_off += n + 1;
                         ls->bytes_done += n + 1;
                         if (ls->skipping) {
-                                ls->hash = fnv1a(ls->skip_hash, p, n);
+                                stable_hash_update(&ls->skip_hash, p, n);
+                                ls->hash = stable_hash_final(&ls->skip_hash);
                                 ls->line_len = ls->skip_len + n + 1;
                         } else {
-                                ls->hash = fnv1a(FNV_INIT, p, n);
+                                ls->hash = stable_hash(p, n);
                                 ls->line_len = n + 1;
                         }
+                        ls->hash_v1 = false;
                         ls->off = ls->read_off;
                         ls->skipping = false;
                         if (skipped)
@@ -175,10 +185,10 @@ static int line_next(LogFileSource *ls, const char **ret, size_t *ret_len) {
                         /* No newline in sight: hash and drop what we have. */
                         if (!ls->skipping) {
                                 ls->skipping = true;
-                                ls->skip_hash = FNV_INIT;
+                                stable_hash_init(&ls->skip_hash);
                                 ls->skip_len = 0;
                         }
-                        ls->skip_hash = fnv1a(ls->skip_hash, p, pending);
+                        stable_hash_update(&ls->skip_hash, p, pending);
                         ls->skip_len += pending;
                         ls->read_off += pending;
                         ls->bytes_done += pending;
@@ -224,6 +234,7 @@ static int logfile_next(Source *s, PfRecord *ret) {
                         if (r < 0)
                                 return r;
                         ls->hash = ls->line_len = 0;
+                        ls->hash_v1 = false;
                         ls->moved = true;
                         continue;
                 }
@@ -267,17 +278,42 @@ static int logfile_position(Source *s, char **ret) {
 
         if (!ls->consumed && !ls->moved)
                 return -ENODATA;
-        if (asprintf(&p, "%" PRIu64 " %" PRIu64 " %016" PRIx64 " %" PRIu64 " %" PRIu64,
-                     ls->ino, ls->off, ls->hash, ls->line_len, usec) < 0)
+        if (asprintf(&p, "%" PRIu64 " %" PRIu64 " %s%016" PRIx64 " %" PRIu64 " %" PRIu64,
+                     ls->ino, ls->off, ls->hash_v1 ? "" : STABLE_HASH_MARK, ls->hash, ls->line_len, usec) < 0)
                 return -ENOMEM;
         *ret = p;
         return 0;
 }
 
-/* verify - path has at least off bytes and the line before off has this hash and length */
-static int verify(LogFileSource *ls, const char *path, uint64_t off, uint64_t hash, uint64_t len) {
+/* LineHash - the hash of a position's line, in its format */
+typedef struct LineHash {
+        bool v1;
+        uint64_t fnv;
+        StableHash h2;
+} LineHash;
+
+static void line_hash_init(LineHash *h, bool v1) {
+        *h = (LineHash) { .v1 = v1, .fnv = FNV_INIT };
+        stable_hash_init(&h->h2);
+}
+
+static void line_hash_update(LineHash *h, const char *p, size_t n) {
+        if (h->v1)
+                h->fnv = fnv1a(h->fnv, p, n);
+        else
+                stable_hash_update(&h->h2, p, n);
+}
+
+static uint64_t line_hash_final(const LineHash *h) {
+        return h->v1 ? h->fnv : stable_hash_final(&h->h2);
+}
+
+/* verify - path has at least off bytes and the line before off has this hash (format 1 when
+ * v1) and length */
+static int verify(LogFileSource *ls, const char *path, uint64_t off, uint64_t hash, bool v1, uint64_t len) {
         _cleanup_close_ int fd = -1;
-        uint64_t h = FNV_INIT, pos;
+        uint64_t pos;
+        LineHash h;
         struct stat st;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -291,6 +327,7 @@ static int verify(LogFileSource *ls, const char *path, uint64_t off, uint64_t ha
                 return len == 0;
         if (len == 0 || len > off)
                 return 0;
+        line_hash_init(&h, v1);
         for (pos = off - len; pos < off;) {
                 size_t want = off - pos > BUF_SIZE ? BUF_SIZE : (size_t) (off - pos);
                 ssize_t n = pread(fd, ls->buf, want, (off_t) pos);
@@ -307,14 +344,16 @@ static int verify(LogFileSource *ls, const char *path, uint64_t off, uint64_t ha
                                 return 0;
                         n--;
                 }
-                h = fnv1a(h, ls->buf, (size_t) n);
+                line_hash_update(&h, ls->buf, (size_t) n);
         }
-        return h == hash;
+        return line_hash_final(&h) == hash;
 }
 
-static int position_parse(const char *position, uint64_t v[5]) {
+/* position_parse - "INODE OFFSET [h2:]HASH LENGTH USEC"; *ret_v1 when HASH has no mark */
+static int position_parse(const char *position, uint64_t v[5], bool *ret_v1) {
         const char *p = position;
 
+        *ret_v1 = false;
         for (size_t i = 0; i < 5; i++) {
                 const char *e = strchr(p, ' ');
                 size_t n = e ? (size_t) (e - p) : strlen(p);
@@ -325,6 +364,13 @@ static int position_parse(const char *position, uint64_t v[5]) {
                 if (i == 2) {
                         char hex[21], *end;
 
+                        if (n > STABLE_HASH_MARK_LEN && strncmp(p, STABLE_HASH_MARK, STABLE_HASH_MARK_LEN) == 0) {
+                                p += STABLE_HASH_MARK_LEN;
+                                n -= STABLE_HASH_MARK_LEN;
+                                if (n != 16)
+                                        return -EINVAL;
+                        } else
+                                *ret_v1 = true;
                         memcpy(hex, p, n);
                         hex[n] = '\0';
                         if (strspn(hex, "0123456789abcdef") != n)
@@ -335,7 +381,8 @@ static int position_parse(const char *position, uint64_t v[5]) {
                         if (r < 0)
                                 return -EINVAL;
                 }
-                p = e ? e + 1 : p + n;
+                p += n;
+                p = e ? e + 1 : p;
         }
         return 0;
 }
@@ -345,9 +392,10 @@ static int logfile_seek(Source *s, const char *position, SourceSeekInfo *ret_inf
         SourceSeekInfo info = { 0 };
         uint64_t v[5];                  /* inode, offset, hash, length, usec */
         struct stat st;
+        bool v1;
         int r;
 
-        r = position_parse(position, v);
+        r = position_parse(position, v, &v1);
         if (r < 0)
                 return r;
         info.saved_usec = ls->saved_usec = v[4];
@@ -356,7 +404,7 @@ static int logfile_seek(Source *s, const char *position, SourceSeekInfo *ret_inf
 
         if (stat(ls->path, &st) < 0)
                 return -errno;
-        r = (uint64_t) st.st_ino == v[0] ? verify(ls, ls->path, v[1], v[2], v[3]) : 0;
+        r = (uint64_t) st.st_ino == v[0] ? verify(ls, ls->path, v[1], v[2], v1, v[3]) : 0;
         if (r < 0)
                 return r;
         if (r > 0) {
@@ -364,7 +412,7 @@ static int logfile_seek(Source *s, const char *position, SourceSeekInfo *ret_inf
                 if (r < 0)
                         return r;
         } else {
-                r = verify(ls, ls->rotated, v[1], v[2], v[3]);
+                r = verify(ls, ls->rotated, v[1], v[2], v1, v[3]);
                 if (r < 0)
                         return r;
                 if (r > 0) {
@@ -380,9 +428,11 @@ static int logfile_seek(Source *s, const char *position, SourceSeekInfo *ret_inf
                         info.position_lost = true;
                         ls->moved = true;
                         v[2] = v[3] = 0;
+                        v1 = false;
                 }
         }
         ls->hash = v[2];
+        ls->hash_v1 = v1;
         ls->line_len = v[3];
         *ret_info = info;
         return 0;
@@ -410,10 +460,7 @@ static void logfile_free(Source *s) {
                 (void) close(ls->fd);
         free(ls->path);
         free(ls->rotated);
-        if (ls->patterns)
-                for (char **p = ls->patterns; *p; p++)
-                        free(*p);
-        free(ls->patterns);
+        strv_free(ls->patterns);
         free(ls);
 }
 
@@ -430,13 +477,10 @@ static const SourceOps logfile_ops = {
 int logfile_source_open(const char *path, char *const *identifiers, Source **ret) {
         LogFileSource *ls;
         _cleanup_free_ char *abs = NULL;
-        size_t n = 0;
         int r;
 
         if (!identifiers || !identifiers[0])
                 identifiers = journal_default_identifiers;
-        while (identifiers[n])
-                n++;
 
         ls = calloc(1, sizeof *ls);
         if (!ls)
@@ -448,14 +492,11 @@ int logfile_source_open(const char *path, char *const *identifiers, Source **ret
 
         r = -ENOMEM;
         ls->path = strdup(path);
-        ls->patterns = calloc(n + 1, sizeof(char *));
+        ls->patterns = strv_copy(identifiers);
         if (!ls->path || !ls->patterns || asprintf(&ls->rotated, "%s.1", path) < 0) {
                 ls->rotated = NULL;
                 goto fail;
         }
-        for (size_t i = 0; i < n; i++)
-                if (!(ls->patterns[i] = strdup(identifiers[i])))
-                        goto fail;
 
         r = file_open(ls, path, 0, false);
         if (r < 0)

@@ -16,9 +16,12 @@
  *        being read decides it (a December line in a file written in January
  *        belongs to the previous year). They are read in the local time zone.
  *
- *        Positions are "INODE OFFSET HASH LENGTH USEC": the file, where the
- *        next line starts, FNV-1a hash and length of the line before it, and
- *        the time of the last record. seek() checks all of them. When the
+ *        Positions are "INODE OFFSET h2:HASH LENGTH USEC": the file, where the
+ *        next line starts, stable_hash() (XXH64, stable_hash.h) of the line
+ *        before it without its newline, that line's length with the newline,
+ *        and the time of the last record. seek() checks all of them. A HASH
+ *        without the mark is the FNV-1a 64 of mxtls 0.1 (format 1) and is
+ *        checked as such. When the
  *        file was rotated and FILE.1 is the file of the position (same inode,
  *        or same last line after copytruncate), the rest of FILE.1 is read
  *        first, then FILE from its start. Otherwise FILE is read from its

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "record.h"
-#include "util.h"
+#include "span.h"
 #include "vocab.h"
 
 typedef enum ProgramKind {

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "parse.h"
-#include "util.h"
+#include "span.h"
 
 /* sp_prefix - does s start with the n bytes of lit? */
 static inline bool sp_prefix(Span s, const char *lit, size_t n) {

@@ -66,7 +66,7 @@
 #include <stdint.h>
 
 #include "record.h"
-#include "util.h"
+#include "span.h"
 
 typedef struct SyslogContext {
         int year;                       /* year of RFC 3164 stamps; 0 = derive from reference_usec */

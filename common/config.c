@@ -33,7 +33,9 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "util.h"
+#include "fileio.h"
+#include "span.h"
+#include "strv.h"
 #include "yaml_scan.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
@@ -133,33 +135,19 @@ static const YamlKeySpec config_keys[] = {
 _Static_assert(ELEMENTSOF(config_keys) == ELEMENTSOF(config_fields),
                "config_keys and config_fields must list the same keys");
 
-static const char *const default_identifiers[] = {
+static char *const default_identifiers[] = {
         "postfix/smtp",
         "postfix*/smtp",
         "postfix*/relay/smtp",
 };
 
-static char **strv_free(char **v) {
-        if (v)
+/* copy_list - NULL-terminated copy of n strings (n may be 0), lower-cased if asked */
+static char **copy_list(char *const *src, size_t n, bool lower) {
+        char **v = strv_copy_n(src, n);
+
+        if (v && lower)
                 for (char **p = v; *p; p++)
-                        free(*p);
-        free(v);
-        return NULL;
-}
-
-/* strv_copy - NULL-terminated malloc'd copy of n strings (n may be 0) */
-static char **strv_copy(const char *const *src, size_t n, bool lower) {
-        char **v = calloc(n + 1, sizeof(char *));
-
-        if (!v)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                v[i] = strdup(src[i]);
-                if (!v[i])
-                        return strv_free(v);
-                if (lower)
-                        ascii_lower(v[i]);
-        }
+                        ascii_lower(*p);
         return v;
 }
 
@@ -190,10 +178,10 @@ int config_new(Config **ret) {
         c = calloc(1, sizeof(Config));
         if (!c)
                 return -ENOMEM;
-        c->identifiers = strv_copy(default_identifiers, ELEMENTSOF(default_identifiers), false);
-        c->directories = strv_copy(NULL, 0, false);
-        c->internal_relays = strv_copy(NULL, 0, false);
-        c->exclude_domains = strv_copy(NULL, 0, false);
+        c->identifiers = copy_list(default_identifiers, ELEMENTSOF(default_identifiers), false);
+        c->directories = copy_list(NULL, 0, false);
+        c->internal_relays = copy_list(NULL, 0, false);
+        c->exclude_domains = copy_list(NULL, 0, false);
         c->template_name = strdup("conservative");
         c->templates_dir = strdup(MXTLS_DATADIR "/policy-templates");
         if (!c->identifiers || !c->directories || !c->internal_relays || !c->exclude_domains ||
@@ -224,7 +212,7 @@ static int replace_str(char **dst, const char *src) {
 }
 
 static int replace_strv(char ***dst, char *const *src, unsigned n, bool lower) {
-        char **v = strv_copy((const char *const *) src, src ? n : 0, lower);
+        char **v = copy_list(src, src ? n : 0, lower);
 
         if (!v)
                 return -ENOMEM;

@@ -10,9 +10,10 @@
  * DESCRIPTION
  *        Eight bytes per step (multiply, then fold the high bits down) and a
  *        final avalanche, so that the low bits used for a bucket depend on
- *        every input byte. For hash tables that compare the full key on a
- *        match; not a cryptographic or keyed hash. Values are never stored
- *        on disk: they may change between releases.
+ *        every input byte. The hash of hashmap.c, the one table every module
+ *        uses; for tables that compare the full key on a match, not a
+ *        cryptographic hash. Values are never stored on disk: they may change
+ *        between releases. A value that is stored comes from stable_hash.h.
  */
 #pragma once
 

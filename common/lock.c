@@ -21,15 +21,9 @@
 
 #include "cleanup.h"
 #include "lock.h"
+#include "timeutil.h"
 
 #define LOCK_POLL_USEC 50000ULL
-
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
 
 /* lock_acquire - open path and flock it exclusively within timeout_usec */
 int lock_acquire(const char *path, uint64_t timeout_usec, int *ret_fd) {

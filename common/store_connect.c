@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "store_private.h"
 
 #define STORE_WRITE_CACHE_KIB_NEG -16384        /* page cache of a read-write connection: 16 MiB */
@@ -45,21 +46,6 @@ typedef enum StoreAccess {
         ACCESS_IMMUTABLE,               /* no lock, no -wal/-shm: only while the -wal is empty */
         ACCESS_ROLLBACK,                /* read-write, to roll back a hot journal; query_only */
 } StoreAccess;
-
-/* mkdir_parents - create the directories above path */
-static int mkdir_parents(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *q = strchr(p + 1, '/'); q; q = strchr(q + 1, '/')) {
-                *q = '\0';
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *q = '/';
-        }
-        return 0;
-}
 
 /* store_uri - "file:" URI naming path, with the characters URIs reserve escaped */
 static char *store_uri(const char *path, const char *query) {

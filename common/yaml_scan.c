@@ -27,7 +27,7 @@
 #include <yaml.h>
 
 #include "cleanup.h"
-#include "util.h"
+#include "strbuf.h"
 #include "yaml_scan_internal.h"
 
 #define PATH_MAX_LEN 256        /* dotted key path in messages and records */

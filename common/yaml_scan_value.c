@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "domain.h"
-#include "util.h"
+#include "span.h"
 #include "yaml_scan_internal.h"
 
 typedef enum Problem {

@@ -21,7 +21,9 @@
 #include "cleanup.h"
 #include "collect.h"
 #include "collect_flush.h"
+#include "span.h"
 #include "store-fixture.h"
+#include "timeutil.h"
 #include "util.h"
 
 #define DAY0 ((now_usec() / 86400000000ULL - 2) * 86400000000ULL)       /* two days ago, 00:00 UTC */
@@ -336,45 +338,6 @@ static void test_retention(void **state) {
         assert_int_equal(stored_counts("new.example").kind[OUTCOME_PLAINTEXT], 1);
 }
 
-static void test_parse_since(void **state) {
-        static const struct {
-                const char *in;
-                int want_rc;
-                uint64_t want;
-        } rows[] = {
-                { "2024-03-04", 0, 1709510400ULL * 1000000ULL },
-                { "2024-03-04T10:00", 0, 1709546400ULL * 1000000ULL },
-                { "2024-03-04 10:00:05", 0, 1709546405ULL * 1000000ULL },
-                { "2024-03-04T10:00:05Z", 0, 1709546405ULL * 1000000ULL },
-                { "@1709546405", 0, 1709546405ULL * 1000000ULL },
-                { "-7d", 0, 2000000000ULL * 1000000ULL - 7 * 86400ULL * 1000000ULL },
-                { "7d", 0, 2000000000ULL * 1000000ULL - 7 * 86400ULL * 1000000ULL },
-                { "12h", 0, 2000000000ULL * 1000000ULL - 12 * 3600ULL * 1000000ULL },
-                { "2w", 0, 2000000000ULL * 1000000ULL - 14 * 86400ULL * 1000000ULL },
-                { "", -EINVAL, 0 },
-                { "yesterday", -EINVAL, 0 },
-                { "-7", -EINVAL, 0 },
-                { "-7x", -EINVAL, 0 },
-                { "2024-13-04", -EINVAL, 0 },
-                { "2024-03-04T25:00", -EINVAL, 0 },
-                { "2024-03-04X10:00", -EINVAL, 0 },
-                { "@", -EINVAL, 0 },
-                { "@-5", -EINVAL, 0 },
-                { "99999999999999999999d", -EINVAL, 0 },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
-                uint64_t v = 0;
-                int r = collect_parse_since(rows[i].in, 2000000000ULL * 1000000ULL, &v);
-
-                if (r != rows[i].want_rc)
-                        fail_msg("\"%s\": got rc %d, want %d", rows[i].in, r, rows[i].want_rc);
-                if (r == 0 && v != rows[i].want)
-                        fail_msg("\"%s\": got %ju, want %ju", rows[i].in, (uintmax_t) v,
-                                 (uintmax_t) rows[i].want);
-        }
-}
-
 /* Many deliveries, each to a domain of its own: more daily rows than COLLECT_FLUSH_ROWS, more
  * records than the reading thread's batches hold, and a few messages near PF_MESSAGE_MAX. */
 #define MANY 40000
@@ -543,7 +506,6 @@ static int teardown(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_since),
                 cmocka_unit_test(test_one_run),
                 cmocka_unit_test(test_split_runs),
                 cmocka_unit_test(test_dry_run_and_since),

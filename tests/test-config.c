@@ -22,7 +22,10 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "fileio.h"
 #include "skip.h"
+#include "strbuf.h"
+#include "strv.h"
 #include "util.h"
 
 static char tmpdir[] = "/tmp/test-config-XXXXXX";
@@ -56,25 +59,17 @@ static int load(const char *text, Config **ret, char **ret_msg) {
         return config_load(path, true, ret, ret_msg);
 }
 
-static size_t strv_len(char **v) {
-        size_t n = 0;
-
-        while (v && v[n])
-                n++;
-        return n;
-}
-
 static void assert_defaults(const Config *c) {
         assert_null(c->state_file);
-        assert_int_equal(strv_len(c->identifiers), 3);
+        assert_int_equal(strv_length(c->identifiers), 3);
         assert_string_equal(c->identifiers[0], "postfix/smtp");
         assert_string_equal(c->identifiers[1], "postfix*/smtp");
         assert_string_equal(c->identifiers[2], "postfix*/relay/smtp");
         assert_non_null(c->directories);
-        assert_int_equal(strv_len(c->directories), 0);
+        assert_int_equal(strv_length(c->directories), 0);
         assert_true(c->local_only);
         assert_non_null(c->internal_relays);
-        assert_int_equal(strv_len(c->internal_relays), 0);
+        assert_int_equal(strv_length(c->internal_relays), 0);
         assert_int_equal(c->retention_days, 400);
         assert_int_equal(c->session_idle_seconds, 3600);
         assert_int_equal(c->max_sessions, 4096);
@@ -84,7 +79,7 @@ static void assert_defaults(const Config *c) {
         assert_string_equal(c->templates_dir, MXTLS_DATADIR "/policy-templates");
         assert_null(c->policy_file);
         assert_non_null(c->exclude_domains);
-        assert_int_equal(strv_len(c->exclude_domains), 0);
+        assert_int_equal(strv_length(c->exclude_domains), 0);
         assert_int_equal(c->prometheus_top_n, 20);
         assert_null(c->prometheus_file);
         assert_null(c->advise_file);
@@ -177,14 +172,14 @@ static void test_every_key(void **state) {
         assert_int_equal(load(text, &c, &msg), 0);
         assert_null(msg);
         assert_string_equal(c->state_file, "/srv/mxtls/store.db");
-        assert_int_equal(strv_len(c->identifiers), 2);
+        assert_int_equal(strv_length(c->identifiers), 2);
         assert_string_equal(c->identifiers[0], "postfix-out/smtp");
         assert_string_equal(c->identifiers[1], "postfix*/lmtp");
-        assert_int_equal(strv_len(c->directories), 2);
+        assert_int_equal(strv_length(c->directories), 2);
         assert_string_equal(c->directories[0], "/var/log/journal/remote");
         assert_string_equal(c->directories[1], "/srv/journal");
         assert_false(c->local_only);
-        assert_int_equal(strv_len(c->internal_relays), 2);
+        assert_int_equal(strv_length(c->internal_relays), 2);
         assert_string_equal(c->internal_relays[0], "192.0.2.10");
         assert_string_equal(c->internal_relays[1], "filter.example.net");
         assert_int_equal(c->retention_days, 90);
@@ -195,7 +190,7 @@ static void test_every_key(void **state) {
         assert_string_equal(c->template_name, "strict");
         assert_string_equal(c->templates_dir, "/etc/mxtls/templates");
         assert_string_equal(c->policy_file, "/etc/postfix/tls_policy");
-        assert_int_equal(strv_len(c->exclude_domains), 3);
+        assert_int_equal(strv_length(c->exclude_domains), 3);
         assert_string_equal(c->exclude_domains[0], "example.com");     /* lower-cased */
         assert_string_equal(c->exclude_domains[1], "mail.example.org");
         assert_string_equal(c->exclude_domains[2], ".example.net");
@@ -214,14 +209,14 @@ static void test_partial(void **state) {
         assert_int_equal(c->retention_days, 30);
         assert_int_equal(c->report_days, 30);
         assert_int_equal(c->max_sessions, 4096);
-        assert_int_equal(strv_len(c->identifiers), 3);
+        assert_int_equal(strv_length(c->identifiers), 3);
         assert_string_equal(c->template_name, "conservative");
         config_free(c);
 
         /* An explicit empty list replaces the default list. */
         assert_int_equal(load("identifiers: []\nlocal_only: TRUE\n", &c, &msg), 0);
         assert_non_null(c->identifiers);
-        assert_int_equal(strv_len(c->identifiers), 0);
+        assert_int_equal(strv_length(c->identifiers), 0);
         assert_true(c->local_only);
         config_free(c);
 
@@ -505,7 +500,7 @@ static void test_example_file(void **state) {
         assert_int_equal(c->prometheus_top_n, d->prometheus_top_n);
         assert_int_equal(c->local_only, d->local_only);
         assert_string_equal(c->template_name, d->template_name);
-        assert_int_equal(strv_len(c->identifiers), strv_len(d->identifiers));
+        assert_int_equal(strv_length(c->identifiers), strv_length(d->identifiers));
         for (size_t i = 0; d->identifiers[i]; i++)
                 assert_string_equal(c->identifiers[i], d->identifiers[i]);
         config_free(c);

@@ -23,6 +23,8 @@
 
 #include "cleanup.h"
 #include "journal.h"
+#include "journal_position.h"
+#include "strbuf.h"
 
 #define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
 #define T0 1709546400000000ULL          /* 2024-03-04T10:00:00Z */
@@ -226,10 +228,10 @@ static void test_cursor(void **state) {
         s = open_files(files, NULL, 0);
         assert_int_equal(source_position(s, &none), -ENODATA);
         pos = read_n(s, 3);
-        /* The newest timestamp read, one entry read at it, its identity, its cursor. */
-        assert_true(strncmp(pos, "2 1709546403000000 1 ", 21) == 0);
-        assert_true(strspn(pos + 21, "0123456789abcdef") == 16);
-        assert_true(strncmp(pos + 21 + 16, " s=", 3) == 0);
+        /* The newest timestamp read, one entry read at it, its identity ("h2:" XXH64), its cursor. */
+        assert_true(strncmp(pos, "2 1709546403000000 1 h2:", 24) == 0);
+        assert_true(strspn(pos + 24, "0123456789abcdef") == 16);
+        assert_true(strncmp(pos + 24 + 16, " s=", 3) == 0);
         s = source_free(s);
 
         /* Next run: continues after r3 (the qmgr entry is not selected). */
@@ -266,6 +268,10 @@ static void test_cursor(void **state) {
         assert_int_equal(source_seek(s, "2 12 1 01,,02 s=0", &info), -EINVAL);
         assert_int_equal(source_seek(s, "2 12 1 01,02 s=0", &info), -EINVAL);     /* count < ids */
         assert_int_equal(source_seek(s, "2 12 1  s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 h2: s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 h2:- s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 h2:01,h2:02 s=0", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "2 12 1 h3:01 s=0", &info), -EINVAL);
         assert_int_equal(source_seek(s, "2 12 1 01 s=0 x", &info), -EINVAL);
         assert_int_equal(source_seek(s, "3 12 1 01 s=0", &info), -EINVAL);
         assert_int_equal(source_seek(s, "2 12 1 01 s=0 ", &info), -EINVAL);
@@ -581,6 +587,105 @@ static void test_legacy_position(void **state) {
         s = source_free(s);
 }
 
+/* format1_ids - identities of format 1 (mxtls 0.1) of the entries of dir at usec, from
+ * journalctl's export: "ID,ID,..." */
+static char *format1_ids(const char *dir, uint64_t usec) {
+        _cleanup_free_ char *cmd = NULL, *line = NULL;
+        char message[4096] = "", boot[33] = "";
+        uint64_t mono = 0, real = 0;
+        size_t cap = 0;
+        StrBuf b;
+        FILE *p;
+
+        strbuf_init(&b);
+        assert_true(asprintf(&cmd, "journalctl --directory '%s' -q -o export", dir) > 0);
+        p = popen(cmd, "re");
+        assert_non_null(p);
+        for (;;) {
+                ssize_t n = getline(&line, &cap, p);
+
+                if (n > 0 && line[n - 1] == '\n')
+                        line[--n] = '\0';
+                if (n <= 0) {
+                        /* end of an entry */
+                        if (real == usec) {
+                                uint8_t id[16];
+
+                                for (size_t i = 0; i < 16; i++)
+                                        assert_int_equal(sscanf(boot + 2 * i, "%2hhx", &id[i]), 1);
+                                strbuf_printf(&b, "%s%016jx", b.len ? "," : "",
+                                              (uintmax_t) journal_identity_v1(mono, id, message, strlen(message)));
+                        }
+                        real = mono = 0;
+                        if (n < 0)
+                                break;
+                        continue;
+                }
+                if (strncmp(line, "__REALTIME_TIMESTAMP=", 21) == 0)
+                        real = strtoull(line + 21, NULL, 10);
+                else if (strncmp(line, "__MONOTONIC_TIMESTAMP=", 22) == 0)
+                        mono = strtoull(line + 22, NULL, 10);
+                else if (strncmp(line, "_BOOT_ID=", 9) == 0)
+                        (void) snprintf(boot, sizeof boot, "%s", line + 9);
+                else if (strncmp(line, "MESSAGE=", 8) == 0)
+                        (void) snprintf(message, sizeof message, "%s", line);   /* the item, as hashed */
+        }
+        assert_int_equal(pclose(p), 0);
+        assert_false(b.oom);
+        return b.data;
+}
+
+/* A position written by mxtls 0.1, whose identities are of format 1 (no "h2:" mark), is
+ * resumed exactly: nothing read again, a late entry at its timestamp handed out once, and
+ * the window stays in format 1 until a newer timestamp is read. */
+static void test_format1_position(void **state) {
+        _cleanup_free_ char *dir = make_dir("format1"), *pos = NULL, *old = NULL, *ids = NULL;
+        char buf[512], *cursor;
+        SourceSeekInfo info;
+
+        free(make_journal(dir, "a",
+                "@1709546400000000 a boot1 postfix/smtp 1 a-tls\n"
+                "@1709546400300000 a boot1 postfix/smtp 1 a-one\n"
+                "@1709546400300000 a boot1 postfix/smtp 1 a-two\n"));
+        free(make_journal(dir, "c",
+                "@1709546400000000 c boot2 postfix/smtp 2 c-tls\n"
+                "@1709546400300000 c boot2 postfix/smtp 2 c-one\n"
+                "@1709546400300000 c boot2 postfix/smtp 2 c-two\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 6);
+        assert_true(strncmp(pos, "2 1709546400300000 4 h2:", 24) == 0);
+
+        /* the same position as mxtls 0.1 wrote it */
+        ids = format1_ids(dir, 1709546400300000ULL);
+        cursor = strchr(pos + 24, ' ');
+        assert_non_null(cursor);
+        assert_true(asprintf(&old, "2 1709546400300000 4 %s%s", ids, cursor) > 0);
+        assert_int_equal(strlen(ids), 4 * 16 + 3);
+        free(pos);
+        pos = strdup(old);
+
+        for (int i = 0; i < 2; i++) {
+                assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 0);
+                assert_false(info.position_lost);
+                assert_string_equal(pos, old);          /* not rewritten */
+        }
+
+        /* written later with the same timestamp: handed out once, the window stays format 1 */
+        free(make_journal(dir, "x", "@1709546400300000 x boot3 postfix/smtp 3 late\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, &info), 1);
+        assert_false(info.position_lost);
+        assert_string_equal(buf, "late ");
+        assert_true(strncmp(pos, "2 1709546400300000 5 ", 21) == 0);
+        assert_null(strstr(pos, "h2:"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+
+        /* a newer timestamp: format 2 from now on */
+        free(make_journal(dir, "x", "@1709546400400000 x boot3 postfix/smtp 3 newer\n"));
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 1);
+        assert_string_equal(buf, "newer ");
+        assert_true(strncmp(pos, "2 1709546400400000 1 h2:", 24) == 0);
+        assert_int_equal(run_dir(dir, &pos, buf, sizeof buf, NULL), 0);
+}
+
 static void test_directories(void **state) {
         _cleanup_free_ char *d1 = NULL, *d2 = NULL, *sub = NULL, *a = NULL, *b = NULL, *c = NULL;
         char buf[256];
@@ -655,6 +760,7 @@ int main(void) {
                 cmocka_unit_test(test_many_ties),
                 cmocka_unit_test(test_clock_back),
                 cmocka_unit_test(test_legacy_position),
+                cmocka_unit_test(test_format1_position),
         };
 
         if (access(JOURNAL_REMOTE, X_OK) < 0) {

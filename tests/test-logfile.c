@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "logfile.h"
+#include "stable_hash.h"
 
 #define T2024 1709546400ULL             /* 2024-03-04T10:00:00Z */
 
@@ -277,7 +278,94 @@ static void test_rotation(void **state) {
         assert_int_equal(source_seek(s, "1 2 3", &info), -EINVAL);
         assert_int_equal(source_seek(s, "1 2 zz 4 5", &info), -EINVAL);
         assert_int_equal(source_seek(s, "1 2 0000000000000003 4 5 6", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "1 2 h2: 4 5", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "1 2 h2:03 4 5", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "1 2 h2:000000000000000g 4 5", &info), -EINVAL);
+        assert_int_equal(source_seek(s, "1 2 h3:0000000000000003 4 5", &info), -EINVAL);
         s = source_free(s);
+}
+
+/* fnv1a - FNV-1a 64 of s, the line hash of mxtls 0.1 */
+static uint64_t fnv1a(const char *s) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * 0x100000001b3ULL;
+        return h;
+}
+
+/* format1 - the position pos as mxtls 0.1 wrote it: the FNV-1a of line, no mark */
+static char *format1(const char *pos, const char *line) {
+        unsigned long long ino, off, len, usec;
+        char hash[32], *old = NULL;
+
+        assert_int_equal(sscanf(pos, "%llu %llu %31s %llu %llu", &ino, &off, hash, &len, &usec), 5);
+        assert_true(strncmp(hash, "h2:", 3) == 0);
+        assert_int_equal(strlen(hash), 3 + 16);
+        assert_true(asprintf(&old, "%llu %llu %016llx %llu %llu", ino, off, (unsigned long long) fnv1a(line),
+                             len, usec) > 0);
+        return old;
+}
+
+/* Positions: the hash is stable_hash() of the last line, marked h2:; positions of mxtls 0.1
+ * (FNV-1a, no mark) resume exactly, in the file and after a rotation. */
+static void test_position_formats(void **state) {
+        static const char line2[] = "Mar  4 10:00:01 mx1 postfix/smtp[1]: a2";
+        _cleanup_free_ char *pos = NULL, *old = NULL, *bad = NULL, *none = NULL, *next = NULL;
+        char want[64];
+        SourceSeekInfo info;
+        Source *s;
+
+        (void) unlink(rotated);
+        write_file(path, "we", "Mar  4 10:00:00 mx1 postfix/smtp[1]: a1\n"
+                               "Mar  4 10:00:01 mx1 postfix/smtp[1]: a2\n");
+        s = open_log(NULL);
+        pos = read_all_position(s, 2);
+        s = source_free(s);
+        (void) snprintf(want, sizeof want, " h2:%016llx %zu ", (unsigned long long) stable_hash(line2, strlen(line2)),
+                        strlen(line2) + 1);
+        assert_non_null(strstr(pos, want));
+
+        /* the same place in format 1: nothing read again, the position left as it is */
+        old = format1(pos, line2);
+        s = open_log(NULL);
+        assert_int_equal(source_seek(s, old, &info), 0);
+        assert_false(info.position_lost);
+        assert_false(info.rotated);
+        expect_end(s);
+        assert_int_equal(source_position(s, &none), -ENODATA);
+        s = source_free(s);
+
+        /* a format 1 hash that does not match: not ours */
+        bad = format1(pos, "Mar  4 10:00:01 mx1 postfix/smtp[1]: a2, other text");
+        s = open_log(NULL);
+        assert_int_equal(source_seek(s, bad, &info), 0);
+        assert_true(info.position_lost);
+        s = source_free(s);
+
+        /* new lines after a format 1 position: read once, the next position in format 2 */
+        write_file(path, "ae", "Mar  4 10:00:02 mx1 postfix/smtp[1]: a3\n");
+        s = open_log(NULL);
+        assert_int_equal(source_seek(s, old, &info), 0);
+        assert_false(info.position_lost);
+        expect_msg(s, "a3");
+        expect_end(s);
+        assert_int_equal(source_position(s, &next), 0);
+        assert_non_null(strstr(next, " h2:"));
+        s = source_free(s);
+
+        /* rotated after a format 1 position: the rest of FILE.1, then FILE */
+        assert_int_equal(rename(path, rotated), 0);
+        write_file(path, "we", "Mar  4 10:00:03 mx1 postfix/smtp[1]: b1\n");
+        s = open_log(NULL);
+        assert_int_equal(source_seek(s, old, &info), 0);
+        assert_true(info.rotated);
+        assert_false(info.position_lost);
+        expect_msg(s, "a3");
+        expect_msg(s, "b1");
+        expect_end(s);
+        s = source_free(s);
+        (void) unlink(rotated);
 }
 
 static void test_year(void **state) {
@@ -346,6 +434,7 @@ int main(void) {
                 cmocka_unit_test(test_lines),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_rotation),
+                cmocka_unit_test(test_position_formats),
                 cmocka_unit_test(test_year),
                 cmocka_unit_test(test_identifiers),
         };

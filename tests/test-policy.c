@@ -18,7 +18,8 @@
 
 #include "cleanup.h"
 #include "policy.h"
-#include "util.h"
+#include "postconf.h"
+#include "strbuf.h"
 
 static PolicyMap *parse_ok(const char *text, size_t len) {
         PolicyMap *m = NULL;
@@ -364,6 +365,17 @@ static void test_load_and_default_path(void **state) {
                 free(got);
                 free(error);
         }
+
+        /* a postconf that writes far more than it may, on both pipes: no value, and no hang */
+        write_file(fake, "#!/bin/sh\nhead -c 1048576 /dev/zero >&2\nhead -c 1048576 /dev/zero | tr '\\0' x\n",
+                   0755);
+        got = NULL;
+        assert_int_equal(postconf_get("smtp_tls_policy_maps", &got), -EIO);
+        assert_null(got);
+        write_file(fake, "#!/bin/sh\nprintf 'ok\\n\\n'\nhead -c 1048576 /dev/zero >&2\n", 0755);
+        assert_int_equal(postconf_get("smtp_tls_policy_maps", &got), 0);
+        assert_string_equal(got, "ok");
+        free(got);
         setenv("PATH", old_path, 1);
         unsetenv("FAKE_POSTCONF");
         free(old_path);

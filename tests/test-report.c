@@ -29,6 +29,8 @@
 #include "report.h"
 #include "store.h"
 #include "store-fixture.h"
+#include "strbuf.h"
+#include "timeutil.h"
 #include "util.h"
 
 #define HOSTILE "a\"b\n<c>.example"

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cleanup.h"
+#include "strv.h"
 #include "template.h"
 
 static Template *load_ok(const char *yaml) {
@@ -262,8 +264,8 @@ static void test_shipped(void **state) {
                 assert_int_equal(t->max_tls_failures, 0);
                 template_free(t);
         }
-        template_strv_free(names);
-        template_strv_free(paths);
+        strv_free(names);
+        strv_free(paths);
 
         Template *t = NULL;
         assert_int_equal(template_open("conservative", NULL, &t, NULL), 0);
@@ -330,8 +332,8 @@ static void test_find(void **state) {
                         assert_string_equal(paths[i], path);
                 }
         assert_true(seen);
-        template_strv_free(names);
-        template_strv_free(paths);
+        strv_free(names);
+        strv_free(paths);
 
         /* an invalid file names the file itself */
         f = fopen(path, "w");
@@ -386,8 +388,70 @@ static void test_ranks(void **state) {
         assert_true(domain_matches_pattern("Example", "example"));
 }
 
+/* One rule for names: a template that loads under a name is found and listed by it,
+ * and a name that cannot be found is refused when loading. */
+static void test_name_rule(void **state) {
+        static const char *const names[] = {
+                "mine", "My_Rules-2", "a.b", "v1.2.3", "-dash", "_under", "0",
+                "0123456789012345678901234567890123456789012345678901234567890123",       /* 64 */
+                ".hidden", "..", "x.yaml", "x.yml", "a b", "a/b", "tab\tname", "\xc3\xbcmlaut", "semi;colon",
+                "01234567890123456789012345678901234567890123456789012345678901234",      /* 65 */
+        };
+        char dir[] = "/tmp/test-template-names-XXXXXX";
+
+        assert_non_null(mkdtemp(dir));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                const char *name = names[i];
+                bool valid = template_name_valid(name), loaded, found, listed = false, in_dir;
+                _cleanup_free_ char *yaml = NULL, *file = NULL, *path = NULL;
+                char **list = NULL, **paths = NULL;
+                Template *t = NULL;
+                char *error = NULL;
+
+                /* the name key */
+                assert_true(asprintf(&yaml, "name: \"%s\"\npropose: {level: encrypt}\n", name) > 0);
+                loaded = template_load_data("t.yaml", yaml, strlen(yaml), &t, &error) == 0;
+                if (loaded)
+                        assert_string_equal(t->name, name);
+                t = template_free(t);
+                free(error);
+
+                /* NAME.yaml in a templates directory: found, listed, and named after its file */
+                in_dir = !strchr(name, '/');
+                if (in_dir) {
+                        FILE *f;
+
+                        assert_true(asprintf(&file, "%s/%s.yaml", dir, name) > 0);
+                        f = fopen(file, "we");
+                        assert_non_null(f);
+                        fputs("propose: {level: encrypt}\n", f);
+                        assert_int_equal(fclose(f), 0);
+                        assert_int_equal(template_load_file(file, &t, NULL), 0);
+                        assert_string_equal(t->name, valid ? name : "unnamed");
+                        t = template_free(t);
+                }
+                found = template_find(name, dir, &path, NULL) == 0;
+                if (found && in_dir)
+                        assert_string_equal(path, file);
+                assert_int_equal(template_list(dir, &list, &paths), 0);
+                listed = strv_contains(list, name);
+                strv_free(list);
+                strv_free(paths);
+                if (file)
+                        assert_int_equal(unlink(file), 0);
+
+                if (loaded != valid || found != valid || (in_dir && listed != valid))
+                        fail_msg("name \"%s\": valid %d, loads %d, found %d, listed %d", name, valid, loaded,
+                                 found, listed);
+        }
+        assert_false(template_name_valid(""));
+        assert_false(template_name_valid(NULL));
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_name_rule),
                 cmocka_unit_test(test_minimal_defaults),
                 cmocka_unit_test(test_full),
                 cmocka_unit_test(test_errors),

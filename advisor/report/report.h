@@ -36,7 +36,9 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "strbuf.h"
 #include "summary.h"
+#include "timeutil.h"
 #include "util.h"
 
 #define REPORT_MX_MAX 16                /* MX names kept per domain */

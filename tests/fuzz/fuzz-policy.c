@@ -21,7 +21,7 @@
 
 #include "advise.h"
 #include "policy.h"
-#include "util.h"
+#include "strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
