@@ -22,7 +22,8 @@
  *
  *        TLS used by a delivery: the tls= level slot when present, decided,
  *        without '!' and without conn_use (final and init != none); else
- *        the TLS evidence above. Outcome kinds: see correlate_decide().
+ *        the TLS evidence above. The outcome of a delivery line: tls_decide()
+ *        (tls_decision.h, where the rules are written down).
  * DIAGNOSTICS
  *        correlate_feed() returns 1 when an outcome was emitted, 0 when the
  *        event only changed (or did not touch) session state, -EINVAL for a
@@ -33,9 +34,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "correlate_internal.h"
+#include "correlate_private.h"
 #include "domain.h"
 #include "strv.h"
+#include "tls_decision.h"
 
 /* peer_key_set - remember the [ADDR]:PORT of a peer; -ENOBUFS when the address is too long */
 int peer_key_set(PeerKey *k, const Peer *p) {
@@ -154,19 +156,6 @@ static bool correlator_is_internal(const Correlator *c, const Delivery *d) {
         return false;
 }
 
-/* The level slot of tls= decides the TLS question when it is decided and conn_use is absent. */
-static bool tls_field_authoritative(const Delivery *d) {
-        const TlsFeature *lv = &d->tls.level;
-
-        return d->has_tls_field && lv->present && !lv->undecided && !lv->violated && d->conn_use == 0;
-}
-
-static bool tls_field_says_tls(const Delivery *d) {
-        const TlsFeature *lv = &d->tls.level;
-
-        return lv->init != TLS_LEVEL_NONE && lv->final != TLS_LEVEL_NONE;
-}
-
 static bool queue_id_is(const char *claimant, Span qid) {
         return qid.n > 0 && span_eq(qid, claimant);
 }
@@ -215,47 +204,6 @@ static FailReason session_claim_failure(Session *s, const Delivery *d) {
         return f->reason;
 }
 
-static bool status_is_success(DeliveryStatus st) {
-        return st == STATUS_SENT || st == STATUS_DELIVERABLE;
-}
-
-/* correlate_decide - the outcome kind and TLS facts of one delivery line */
-static void correlate_decide(const Correlator *c, const Delivery *d, bool evidence,
-                             FailReason detail, Outcome *o, bool *ret_keep_tls_facts) {
-        FailReason reason = d->fail_reason;
-        bool tls_used;
-
-        if (tls_field_authoritative(d))
-                tls_used = tls_field_says_tls(d);
-        else if (d->has_tls_field && d->tls.level.present && d->tls.level.violated)
-                tls_used = false;
-        else
-                tls_used = evidence;
-        /* TLS facts are kept unless tls= says the connection was plaintext */
-        *ret_keep_tls_facts = evidence && !(tls_field_authoritative(d) && !tls_used);
-
-        if (reason == FAIL_NONE && d->has_tls_field) {
-                if (d->tls.level.present && d->tls.level.violated)
-                        reason = FAIL_POLICY_VIOLATED;
-                else if (d->tls.requiretls.present && d->tls.requiretls.violated)
-                        reason = FAIL_REQUIRETLS;
-        }
-        if (reason == FAIL_NONE)
-                reason = detail;
-
-        o->reason = FAIL_NONE;
-        if (correlator_is_internal(c, d))
-                o->kind = OUTCOME_INTERNAL;
-        else if (d->relay_none || !status_is_success(d->status)) {
-                o->kind = reason != FAIL_NONE ? OUTCOME_TLS_FAILED : OUTCOME_OTHER_FAILED;
-                o->reason = reason;
-        } else
-                o->kind = tls_used ? OUTCOME_TLS : OUTCOME_PLAINTEXT;
-
-        if (o->kind == OUTCOME_PLAINTEXT)
-                *ret_keep_tls_facts = false;
-}
-
 static void copy_lower(Span s, char *buf, size_t bufsz) {
         if (span_copy(s, buf, bufsz) < 0)
                 buf[0] = '\0';
@@ -268,7 +216,7 @@ static int correlate_delivery(Correlator *c, const PfRecord *rec, const Delivery
         const char *boot = str_or_empty(rec->boot_id), *host = str_or_empty(rec->hostname);
         FailReason detail = FAIL_NONE;
         Trust trust = TRUST_UNKNOWN;
-        bool evidence = false, keep;
+        bool evidence = false;
         Outcome o = { .kind = OUTCOME_OTHER_FAILED };
         Session *s;
 
@@ -291,8 +239,10 @@ static int correlate_delivery(Correlator *c, const PfRecord *rec, const Delivery
                         correlate_table_touch(&c->table, s, rec->realtime_usec);
         }
 
-        correlate_decide(c, d, evidence, detail, &o, &keep);
-        if (!keep) {
+        TlsDecision t = tls_decide(d, evidence, detail, correlator_is_internal(c, d));
+        o.kind = t.kind;
+        o.reason = t.reason;
+        if (!t.keep_tls_facts) {
                 trust = TRUST_UNKNOWN;
                 protocol[0] = cipher[0] = '\0';
         }

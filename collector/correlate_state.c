@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "correlate_internal.h"
+#include "correlate_private.h"
 #include "strbuf.h"
 
 #define STATE_MAGIC "mxtls-correlate 1"

@@ -3,7 +3,7 @@
  * NAME
  *        correlate_table - bounded session table with LRU order
  * SYNOPSIS
- *        #include "correlate_internal.h"
+ *        #include "correlate_private.h"
  *        int correlate_table_init(SessionTable *t, size_t max);
  *        Session *correlate_table_find(SessionTable *t, const char *boot_id,
  *                                      const char *hostname, uint32_t pid);
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate_internal.h"
+#include "correlate_private.h"
 
 #define KEY_MAX (sizeof(uint32_t) + PF_BOOT_ID_MAX + 1 + PF_HOSTNAME_MAX)
 

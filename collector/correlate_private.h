@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAME
- *        correlate_internal - session table shared by the correlate_*.c files
+ *        correlate_private - session table shared by the correlate_*.c files
  * SYNOPSIS
- *        #include "correlate_internal.h"
+ *        #include "correlate_private.h"
  * DESCRIPTION
  *        A Session is the pending state of one smtp process (boot id, host,
  *        SYSLOG_PID): the TLS connection announced by its last TLS line and
