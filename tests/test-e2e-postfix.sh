@@ -107,6 +107,7 @@ if [[ -z ${MXTLS_E2E_VARIANT:-} ]]; then
         built=${MXTLS_E2E_POSTFIX_ROOT:-}
         build_rc=
         build_why=
+        build_way=
         passed=() failed=() skipped=()
         for v in ${MXTLS_E2E_VARIANTS:-system}; do
                 case $v in
@@ -121,8 +122,10 @@ if [[ -z ${MXTLS_E2E_VARIANT:-} ]]; then
                                         build_rc=$?
                                 sed 's/^/  /' "$blog"
                                 build_why=$(sed -n 's/^build-postfix: SKIP: //p' "$blog" | tail -n 1)
+                                build_way=$(sed -n 's/^build-postfix: using: //p' "$blog" | tail -n 1)
                                 rm -f "$blog"
                                 say "Postfix 3.11: $(( $(date +%s) - tb )) s, exit status $build_rc${built:+, $built}"
+                                [[ -z $build_way ]] || say "Postfix 3.11: $build_way"
                         fi
                         if [[ -z $built ]]; then
                                 if [[ $build_rc = 77 ]]; then
