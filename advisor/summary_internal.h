@@ -13,12 +13,10 @@
  *                              uint64_t n, bool known);
  *        int summary_row_add(const DailyRow *row, void *userdata);
  * DESCRIPTION
- *        A NameTable maps a string (owned by someone else, alive as long as
- *        the table) to an index: open addressing, linear probing, at most half
- *        full, hash_bytes64() of the bytes. It is the only hash table of the
- *        summary (summary_names.c): the string pool, the domain, host and
- *        logging-off indexes all use it through the four name_table_*
- *        functions, so it can be swapped for a shared one.
+ *        A NameTable maps a string to an index through the shared hash map
+ *        (common/hashmap.h, which keeps its own copy of the key). The string
+ *        pool, the domain, host and logging-off indexes of the summary all
+ *        use it through the name_table_* functions (summary_names.c).
  *        summary_tally_add() counts n under interned key (and key2), also in
  *        n_known when known; past SUMMARY_TALLY_MAX names, in other
  *        (summary_tally.c).
@@ -35,18 +33,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashmap.h"
 #include "summary.h"
 
-typedef struct NameSlot {
-        uint64_t hash;
-        const char *key;                /* NULL = empty slot */
-        size_t idx;
-} NameSlot;
-
+/* A name -> index table: the shared hash map (common/hashmap.h), value = index. */
 typedef struct NameTable {
-        NameSlot *slots;
-        size_t cap;                     /* 0 or a power of two */
-        size_t n;
+        HashMap *map;                   /* NULL until the first name */
 } NameTable;
 
 uint64_t name_hash(const char *key);

@@ -8,9 +8,8 @@
  *        int name_table_add(NameTable *t, const char *key, uint64_t hash, size_t idx);
  *        const char *summary_names_intern(SummaryNames *x, const char *s);
  * DESCRIPTION
- *        See summary_internal.h. The table keeps each key's hash, so a grow
- *        does not hash again and a probe compares strings only on equal
- *        hashes.
+ *        See summary_internal.h. A NameTable is the shared hash map
+ *        (common/hashmap.h) from a name to an index.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,58 +18,39 @@
 #include "hash.h"
 #include "summary_internal.h"
 
-#define NAME_TABLE_MIN 256
-
-/* name_hash - of the bytes of key */
+/* name_hash - kept for the callers' interface; the map hashes with a seed of its own */
 uint64_t name_hash(const char *key) {
         return hash_bytes64(key, strlen(key), 0);
 }
 
 /* name_table_find - the index stored for key, SIZE_MAX when absent */
 size_t name_table_find(const NameTable *t, const char *key, uint64_t hash) {
-        if (t->cap == 0)
-                return SIZE_MAX;
-        for (size_t i = hash & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-                const NameSlot *s = &t->slots[i];
+        const size_t *v = t->map ? hashmap_get_str(t->map, key) : NULL;
 
-                if (!s->key)
-                        return SIZE_MAX;
-                if (s->hash == hash && strcmp(s->key, key) == 0)
-                        return s->idx;
-        }
+        (void) hash;
+        return v ? *v : SIZE_MAX;
 }
 
-static void slot_put(NameSlot *slots, size_t cap, const NameSlot *s) {
-        size_t i = s->hash & (cap - 1);
-
-        while (slots[i].key)
-                i = (i + 1) & (cap - 1);
-        slots[i] = *s;
-}
-
-/* name_table_add - key (not present yet) -> idx; key must outlive the table */
+/* name_table_add - key (not present yet) -> idx */
 int name_table_add(NameTable *t, const char *key, uint64_t hash, size_t idx) {
-        if ((t->n + 1) * 2 > t->cap) {
-                size_t ncap = t->cap ? t->cap * 2 : NAME_TABLE_MIN;
-                NameSlot *slots = calloc(ncap, sizeof(*slots));
+        size_t *v;
+        int r;
 
-                if (!slots)
-                        return -ENOMEM;
-                for (size_t i = 0; i < t->cap; i++)
-                        if (t->slots[i].key)
-                                slot_put(slots, ncap, &t->slots[i]);
-                free(t->slots);
-                t->slots = slots;
-                t->cap = ncap;
+        (void) hash;
+        if (!t->map) {
+                r = hashmap_new(&(const HashMapOptions) { .value_size = sizeof(size_t) }, &t->map);
+                if (r < 0)
+                        return r;
         }
-        slot_put(t->slots, t->cap, &(const NameSlot) { hash, key, idx });
-        t->n++;
+        r = hashmap_put_str(t->map, key, (void **) &v);
+        if (r < 0)
+                return r;
+        *v = idx;
         return 0;
 }
 
 void name_table_done(NameTable *t) {
-        free(t->slots);
-        *t = (NameTable) { 0 };
+        t->map = hashmap_free(t->map);
 }
 
 /* summary_names_intern - the pool's one copy of s */
