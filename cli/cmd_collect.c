@@ -331,15 +331,9 @@ static int open_sources(Context *ctx, const Args *a, Source ***ret, size_t *ret_
         return 0;
 }
 
-static int run(Context *ctx, const Args *a) {
-        _cleanup_(store_closep) Store *store = NULL;
-        _cleanup_free_ char *lock_path = NULL, *errmsg = NULL;
-        _cleanup_close_ int lock_fd = -1;
-        Source **sources = NULL;
-        size_t n_sources = 0;
-        Collect *c = NULL;
-        Progress pr = { .start = now_usec() };
-        CollectOptions o = {
+/* collect_options - the library's options from the configuration and the arguments; an exit status */
+static int collect_options(Context *ctx, const Args *a, Progress *pr, CollectOptions *o) {
+        *o = (CollectOptions) {
                 .limits = {
                         .idle_usec = (uint64_t) ctx->config->session_idle_seconds * 1000000ULL,
                         .max_sessions = ctx->config->max_sessions,
@@ -347,43 +341,64 @@ static int run(Context *ctx, const Args *a) {
                 },
                 .retention_days = ctx->config->retention_days,
         };
-        int r;
-
-        if (a->since) {
-                r = parse_since(a->since, now_usec(), &o.since_usec);
-                if (r < 0) {
-                        log_error("--since %s: not a date, time or age (YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
-                                  "@EPOCH, -7d)", a->since);
-                        return EXIT_USAGE;
-                }
+        if (a->since && parse_since(a->since, now_usec(), &o->since_usec) < 0) {
+                log_error("--since %s: not a date, time or age (YYYY-MM-DD, YYYY-MM-DDTHH:MM, @EPOCH, -7d)",
+                          a->since);
+                return EXIT_USAGE;
         }
         if (ctx->stderr_is_tty && ctx->verbosity >= 0) {
-                o.progress = progress_show;
-                o.userdata = &pr;
+                o->progress = progress_show;
+                o->userdata = pr;
         }
+        return EXIT_SUCCESS;
+}
+
+/* lock_store - the directories of the store and its collect lock; an exit status */
+static int lock_store(Context *ctx, int *ret_fd) {
+        _cleanup_free_ char *lock_path = NULL;
+        int r;
+
+        r = mkdir_parents(ctx->state_file, 0750);
+        if (r < 0) {
+                (void) log_errno(r, "cannot create the directory of %s", ctx->state_file);
+                return EXIT_FAILURE;
+        }
+        lock_path = lock_path_for(ctx->state_file);
+        if (!lock_path) {
+                (void) log_errno(-ENOMEM, "cannot lock the store");
+                return EXIT_FAILURE;
+        }
+        r = lock_acquire(lock_path, (uint64_t) ctx->config->lock_timeout_seconds * 1000000ULL, ret_fd);
+        if (r == -EBUSY) {
+                log_notice("another mxtls collect is running (lock %s held); this run is skipped", lock_path);
+                return EXIT_LOCKED;
+        }
+        if (r < 0) {
+                (void) log_errno(r, "cannot lock %s", lock_path);
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}
+
+static int run(Context *ctx, const Args *a) {
+        _cleanup_(store_closep) Store *store = NULL;
+        _cleanup_free_ char *errmsg = NULL;
+        _cleanup_close_ int lock_fd = -1;
+        Source **sources = NULL;
+        size_t n_sources = 0;
+        Collect *c = NULL;
+        Progress pr = { .start = now_usec() };
+        CollectOptions o;
+        int r;
+
+        r = collect_options(ctx, a, &pr, &o);
+        if (r != EXIT_SUCCESS)
+                return r;
 
         if (!a->dry_run) {
-                r = mkdir_parents(ctx->state_file, 0750);
-                if (r < 0) {
-                        (void) log_errno(r, "cannot create the directory of %s", ctx->state_file);
-                        return EXIT_FAILURE;
-                }
-                lock_path = lock_path_for(ctx->state_file);
-                if (!lock_path) {
-                        (void) log_errno(-ENOMEM, "cannot lock the store");
-                        return EXIT_FAILURE;
-                }
-                r = lock_acquire(lock_path, (uint64_t) ctx->config->lock_timeout_seconds * 1000000ULL,
-                                 &lock_fd);
-                if (r == -EBUSY) {
-                        log_notice("another mxtls collect is running (lock %s held); this run is skipped",
-                                   lock_path);
-                        return EXIT_LOCKED;
-                }
-                if (r < 0) {
-                        (void) log_errno(r, "cannot lock %s", lock_path);
-                        return EXIT_FAILURE;
-                }
+                r = lock_store(ctx, &lock_fd);
+                if (r != EXIT_SUCCESS)
+                        return r;
         }
 
         /* Opened under the lock: two first runs must not race to create the store. */

@@ -56,7 +56,8 @@ static void help(FILE *f) {
                 CONFIG_DEFAULT_PATH, MXTLS_STATEDIR "/mxtls.db");
 }
 
-int main(int argc, char **argv) {
+/* parse_global - the options before the command; 1 to go on, else the exit status negated */
+static int parse_global(int argc, char **argv, Context *ctx, const char **ret_state) {
         static const struct option options[] = {
                 { "config",  required_argument, NULL, 'c' },
                 { "state",   required_argument, NULL, 's' },
@@ -66,57 +67,47 @@ int main(int argc, char **argv) {
                 { "version", no_argument,       NULL, 'V' },
                 { 0 }
         };
-        Context ctx = { .stderr_is_tty = isatty(STDERR_FILENO) };
-        const char *state_arg = NULL;
-        _cleanup_free_ char *errmsg = NULL;
-        int c, r;
+        int c;
 
         /* '+': stop at the command name, the rest belongs to the command. */
         while ((c = getopt_long(argc, argv, "+c:s:vqh", options, NULL)) >= 0)
                 switch (c) {
                 case 'c':
-                        ctx.config_path = optarg;
+                        ctx->config_path = optarg;
                         break;
                 case 's':
-                        state_arg = optarg;
+                        *ret_state = optarg;
                         break;
                 case 'v':
-                        ctx.verbosity = ctx.verbosity < 0 ? 1 : ctx.verbosity + 1;
+                        ctx->verbosity = ctx->verbosity < 0 ? 1 : ctx->verbosity + 1;
                         break;
                 case 'q':
-                        ctx.verbosity = -1;
+                        ctx->verbosity = -1;
                         break;
                 case 'h':
                         help(stdout);
-                        return EXIT_SUCCESS;
+                        return -EXIT_SUCCESS;
                 case 'V':
                         printf("mxtls %s\n", MXTLS_VERSION);
-                        return EXIT_SUCCESS;
+                        return -EXIT_SUCCESS;
                 default:
                         help(stderr);
-                        return EXIT_USAGE;
+                        return -EXIT_USAGE;
                 }
-
         if (optind >= argc) {
                 help(stderr);
-                return EXIT_USAGE;
+                return -EXIT_USAGE;
         }
+        return 1;
+}
 
-        log_set_level(ctx.verbosity < 0 ? LOG_LEVEL_ERROR :
-                      ctx.verbosity == 0 ? LOG_LEVEL_NOTICE :
-                      ctx.verbosity == 1 ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG);
+/* context_load - the configuration and the store path; an exit status */
+static int context_load(Context *ctx, const char *state_arg) {
+        _cleanup_free_ char *errmsg = NULL;
+        int r;
 
-        const Command *cmd = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                if (strcmp(argv[optind], commands[i].name) == 0)
-                        cmd = &commands[i];
-        if (!cmd) {
-                log_error("unknown command '%s'; see 'mxtls --help'", argv[optind]);
-                return EXIT_USAGE;
-        }
-
-        r = config_load(ctx.config_path ? ctx.config_path : CONFIG_DEFAULT_PATH,
-                        ctx.config_path != NULL, &ctx.config, &errmsg);
+        r = config_load(ctx->config_path ? ctx->config_path : CONFIG_DEFAULT_PATH,
+                        ctx->config_path != NULL, &ctx->config, &errmsg);
         if (r < 0) {
                 if (errmsg)
                         log_error("%s", errmsg);
@@ -124,18 +115,43 @@ int main(int argc, char **argv) {
                         (void) log_errno(r, "cannot load configuration");
                 return r == -ENOMEM ? EXIT_FAILURE : EXIT_DATAERR;
         }
-
         if (state_arg)
-                ctx.state_file = strdup(state_arg);
-        else if (ctx.config->state_file)
-                ctx.state_file = strdup(ctx.config->state_file);
+                ctx->state_file = strdup(state_arg);
+        else if (ctx->config->state_file)
+                ctx->state_file = strdup(ctx->config->state_file);
         else
-                ctx.state_file = config_default_state_file();
-        if (!ctx.state_file) {
+                ctx->state_file = config_default_state_file();
+        if (!ctx->state_file) {
                 log_error("out of memory");
-                ctx.config = config_free(ctx.config);
+                ctx->config = config_free(ctx->config);
                 return EXIT_FAILURE;
         }
+        return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv) {
+        Context ctx = { .stderr_is_tty = isatty(STDERR_FILENO) };
+        const char *state_arg = NULL;
+        const Command *cmd = NULL;
+        int r;
+
+        r = parse_global(argc, argv, &ctx, &state_arg);
+        if (r <= 0)
+                return -r;
+        log_set_level(ctx.verbosity < 0 ? LOG_LEVEL_ERROR :
+                      ctx.verbosity == 0 ? LOG_LEVEL_NOTICE :
+                      ctx.verbosity == 1 ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG);
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (strcmp(argv[optind], commands[i].name) == 0)
+                        cmd = &commands[i];
+        if (!cmd) {
+                log_error("unknown command '%s'; see 'mxtls --help'", argv[optind]);
+                return EXIT_USAGE;
+        }
+        r = context_load(&ctx, state_arg);
+        if (r != EXIT_SUCCESS)
+                return r;
 
         /* getopt_long in the command starts over at its argv[0] = command name. */
         int cmd_index = optind;
