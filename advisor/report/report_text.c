@@ -159,7 +159,11 @@ static void put_name(StrBuf *out, const char *s, const char *if_empty) {
                 strbuf_put_safe_text(out, s, strlen(s));
         else
                 strbuf_puts(out, if_empty);
-        for (size_t w = out->len - start; w < NAME_WIDTH; w++)
+        /* the width in characters: UTF-8 continuation bytes take no column */
+        size_t w = 0;
+        for (size_t i = start; out->data && i < out->len; i++)
+                w += ((unsigned char) out->data[i] & 0xc0) != 0x80;
+        for (; w < NAME_WIDTH; w++)
                 strbuf_putc(out, ' ');
         strbuf_putc(out, ' ');
 }
