@@ -18,6 +18,7 @@
 #include <idn2.h>
 
 #include "domain.h"
+#include "span.h"
 
 static inline bool is_let_dig(unsigned char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -119,7 +120,7 @@ bool addr_is_loopback(const char *addr, size_t n) {
         return false;
 }
 
-/* literal_normalize - "[IPv4]" or "[IPv6:addr]" (RFC 5321 address literals), lower-cased */
+/* literal_normalize - "[IPv4]" or "[IPv6:addr]" (RFC 5321 address literals) from a lower-cased domain */
 static int literal_normalize(const char *d, size_t n, char *buf, size_t bufsz) {
         char inner[64];
         unsigned char bin[16];
@@ -127,8 +128,7 @@ static int literal_normalize(const char *d, size_t n, char *buf, size_t bufsz) {
 
         if (k == 0 || k >= sizeof inner || n + 1 > bufsz)
                 return -EINVAL;
-        for (size_t i = 0; i < k; i++)
-                inner[i] = (char) ((d[1 + i] >= 'A' && d[1 + i] <= 'Z') ? d[1 + i] - 'A' + 'a' : d[1 + i]);
+        memcpy(inner, d + 1, k);        /* already lower case (domain_from_address()) */
         inner[k] = '\0';
         if (strncmp(inner, "ipv6:", 5) == 0) {
                 if (inet_pton(AF_INET6, inner + 5, bin) != 1)
@@ -195,8 +195,8 @@ DomainKind domain_recipient(const char *addr, size_t n, char *buf, size_t bufsz)
                         idn2_free(ace);
                         return bucket(buf, bufsz, DOMAIN_BUCKET_IDNA, DOMAIN_KIND_INVALID);
                 }
-                for (size_t i = 0; i <= len; i++)
-                        buf[i] = (char) ((ace[i] >= 'A' && ace[i] <= 'Z') ? ace[i] - 'A' + 'a' : ace[i]);
+                memcpy(buf, ace, len + 1);
+                ascii_lower(buf);
                 idn2_free(ace);
                 return DOMAIN_KIND_NAME;
         }
